@@ -1,0 +1,193 @@
+// lib/kernels/sigmoid.hpp — arch-generic logistic sigmoid and its backprop helpers.
+//
+// sigmoid<Arch>(x, y, n):            y[i] = 1 / (1 + exp(-x[i]))
+//   Max error <= 1.5 ULP wherever the result is a normal float (exhaustively tested, every ISA);
+//   results below FLT_MIN are flushed to +0; exactly 1 where the exact value rounds to 1;
+//   NaN -> NaN (same payload), +inf -> 1, -inf -> 0; never NaN for a non-NaN input.
+// sigmoid_derivative<Arch>(s, d, n): d[i] = s (1 - s) with one rounding: correctly rounded.
+// sigmoid_delta<Arch>(g, s, d, n):   d[i] = g[i] * (s (1 - s)), <= 1 ULP.
+// Aliasing: output may equal an input; no partial overlap. Never allocates. Tails (n not a
+// multiple of the vector width) run through the same vector code on a stack copy, so a value's
+// result does not depend on its position in the array.
+//
+// Method (why it is accurate): with t = -|x|, e = exp(t) in (0, 1] is carried as an unevaluated
+// sum 2^n * (e_hi + e_lo): Cody-Waite reduction t = n ln2 + r with r exact (ln2_hi has 15
+// significant bits, fma), a degree-7 Taylor polynomial (truncation < 5e-9 relative on
+// |r| <= ln2/2) evaluated as 1 + (r + r^2 q(r)) with the rounding errors of both additions
+// recovered exactly (Fast2Sum / fma), and ln2_lo folded in first-order. Then q = 1 / (1 + e) is
+// one division plus an fma Newton correction that also absorbs the rounding of 1 + e, kept as
+// q_hi + q_lo. x >= 0 gives q_hi + q_lo; x < 0 gives e * q = (a + b)(q_hi + q_lo) summed into one
+// rounding. Every intermediate error is far below half an ULP, so the result is within ~0.6 ULP.
+// The naive 1 / (1 + exp(-x)) is worse (~2.5 ULP) because exp's own rounding passes straight into
+// the result for x < 0.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+#include <xsimd/xsimd.hpp>
+
+namespace simdnn::kernels {
+
+// True where xsimd::fma is a hardware fused multiply-add. On SSE2 it is a multiply and an add,
+// which would break the exact error recovery below, so SSE2 computes in double instead.
+template <class Arch>
+inline constexpr bool has_hardware_fma = !std::is_same_v<Arch, xsimd::sse2>;
+
+// Float-float evaluation (needs a hardware fma); see the method note above.
+template <class Arch>
+inline xsimd::batch<float, Arch> sigmoid_batch_fma(xsimd::batch<float, Arch> x) noexcept {
+  using fbatch = xsimd::batch<float, Arch>;
+  using ibatch = xsimd::batch<std::int32_t, Arch>;
+  // Constants are locals, never namespace-scope SIMD objects (SIGILL under dispatch).
+  const fbatch one(1.0f);
+  const fbatch log2e(1.44269504088896341f);
+  const fbatch ln2_hi(0.693145751953125f);        // 15 significant bits: n * ln2_hi is exact
+  const fbatch ln2_lo(1.42860682030941723212e-6f); // ln2 - ln2_hi
+  // Taylor coefficients of (e^r - 1 - r) / r^2 = 1/2 + r/6 + ... + r^5/5040.
+  const fbatch c2(0.5f), c3(1.0f / 6.0f), c4(1.0f / 24.0f), c5(1.0f / 120.0f),
+      c6(1.0f / 720.0f), c7(1.0f / 5040.0f);
+
+  // |x| is clamped so that 2^n stays a normal float; beyond 87.5 the result is 0 or 1 anyway.
+  // min() returns its second operand for a NaN first operand; NaN is restored at the end.
+  const fbatch t = -xsimd::min(xsimd::abs(x), fbatch(87.5f));
+  const fbatch n = xsimd::nearbyint(t * log2e);  // in [-126, 0]
+  const fbatch r = xsimd::fma(n, -ln2_hi, t);    // exact (Sterbenz, exact product)
+  const fbatch r_lo = n * -ln2_lo;
+
+  fbatch q = xsimd::fma(c7, r, c6);
+  q = xsimd::fma(q, r, c5);
+  q = xsimd::fma(q, r, c4);
+  q = xsimd::fma(q, r, c3);
+  q = xsimd::fma(q, r, c2);
+  const fbatch r2 = r * r;
+  const fbatch u = xsimd::fma(r2, q, r);              // r + r^2 q, |u| < 0.42
+  const fbatch u_err = xsimd::fma(r2, q, r - u);      // its rounding error (r - u is exact)
+  const fbatch e_hi = one + u;
+  const fbatch e_lo = (u - (e_hi - one)) + xsimd::fma(e_hi, r_lo, u_err);  // Fast2Sum + ln2_lo
+
+  const ibatch biased = (xsimd::to_int(n) + ibatch(127)) << 23;
+  const fbatch scale = xsimd::bitwise_cast<fbatch>(biased);  // 2^n, exact
+  const fbatch a = e_hi * scale;
+  const fbatch b = e_lo * scale;
+
+  // q = 1 / (1 + a + b) as q_hi + q_lo.
+  const fbatch d = one + a;
+  const fbatch d_lo = (a - (d - one)) + b;  // 1 >= a: Fast2Sum error, exact
+  const fbatch q_hi = one / d;
+  fbatch residual = xsimd::fma(-q_hi, d, one);
+  residual = xsimd::fma(-q_hi, d_lo, residual);
+  const fbatch q_lo = q_hi * residual;
+
+  const fbatch positive = q_hi + q_lo;                              // x >= 0: 1 / (1 + e)
+  const fbatch negative = xsimd::fma(a, q_hi, xsimd::fma(a, q_lo, b * q_hi));  // x < 0: e / (1 + e)
+  fbatch y = xsimd::select(x < fbatch(0.0f), negative, positive);
+  // Flush results below FLT_MIN (x < -87.34) to +0: documented, never a subnormal out.
+  y = xsimd::select(y < fbatch(1.17549435e-38f), fbatch(0.0f), y);
+  return xsimd::select(x != x, x, y);
+}
+
+// SSE2 (no fma): evaluate in double, where exp's error (~1 ULP of double) and the two
+// roundings are far below float resolution, so one final rounding to float gives <= 0.5 ULP
+// plus ~2^-29 relative.
+template <class Arch>
+inline xsimd::batch<float, Arch> sigmoid_batch_double(xsimd::batch<float, Arch> x) noexcept {
+  using fbatch = xsimd::batch<float, Arch>;
+  using dbatch = xsimd::batch<double, Arch>;
+  constexpr std::size_t width = fbatch::size;
+  alignas(64) float xf[width];
+  alignas(64) double xd[width];
+  x.store_aligned(xf);
+  for (std::size_t j = 0; j < width; ++j) xd[j] = static_cast<double>(xf[j]);
+  for (std::size_t j = 0; j < width; j += dbatch::size) {
+    const dbatch v = dbatch::load_aligned(xd + j);
+    const dbatch e = xsimd::exp(-xsimd::abs(v));  // in [0, 1]: no overflow
+    const dbatch q = dbatch(1.0) / (dbatch(1.0) + e);
+    xsimd::select(v < dbatch(0.0), e * q, q).store_aligned(xd + j);
+  }
+  for (std::size_t j = 0; j < width; ++j) xf[j] = static_cast<float>(xd[j]);
+  fbatch y = fbatch::load_aligned(xf);
+  y = xsimd::select(y < fbatch(1.17549435e-38f), fbatch(0.0f), y);
+  return xsimd::select(x != x, x, y);
+}
+
+template <class Arch>
+inline xsimd::batch<float, Arch> sigmoid_batch(xsimd::batch<float, Arch> x) noexcept {
+  if constexpr (has_hardware_fma<Arch>) {
+    return sigmoid_batch_fma<Arch>(x);
+  } else {
+    return sigmoid_batch_double<Arch>(x);
+  }
+}
+
+// s * (1 - s) with one rounding: a hardware fma, or on SSE2 double arithmetic, where s*s (48
+// significant bits) and s - s*s are exact, so the conversion back is the only rounding.
+template <class Arch>
+inline xsimd::batch<float, Arch> sigmoid_slope(xsimd::batch<float, Arch> s) noexcept {
+  if constexpr (has_hardware_fma<Arch>) {
+    return xsimd::fma(-s, s, s);
+  } else {
+    using fbatch = xsimd::batch<float, Arch>;
+    constexpr std::size_t width = fbatch::size;
+    alignas(64) float sf[width];
+    s.store_aligned(sf);
+    for (std::size_t j = 0; j < width; ++j) {
+      const double sd = static_cast<double>(sf[j]);
+      sf[j] = static_cast<float>(sd - sd * sd);
+    }
+    return fbatch::load_aligned(sf);
+  }
+}
+
+// Applies `body(batch...) -> batch` over n elements: full vectors in place, the tail through a
+// zero-padded stack copy so it runs the very same vector code.
+template <class Arch, class Body>
+inline void for_each_batch(const float* x, float* y, std::size_t n, Body body) noexcept {
+  using fbatch = xsimd::batch<float, Arch>;
+  constexpr std::size_t width = fbatch::size;
+  std::size_t i = 0;
+  for (; i + width <= n; i += width) {
+    body(fbatch::load_unaligned(x + i)).store_unaligned(y + i);
+  }
+  if (i < n) {
+    alignas(64) float tail[width] = {};
+    for (std::size_t j = 0; i + j < n; ++j) tail[j] = x[i + j];
+    body(fbatch::load_aligned(tail)).store_aligned(tail);
+    for (std::size_t j = 0; i + j < n; ++j) y[i + j] = tail[j];
+  }
+}
+
+template <class Arch>
+void sigmoid(const float* x, float* y, std::size_t n) noexcept {
+  for_each_batch<Arch>(x, y, n, [](xsimd::batch<float, Arch> v) { return sigmoid_batch<Arch>(v); });
+}
+
+template <class Arch>
+void sigmoid_derivative(const float* s, float* d, std::size_t n) noexcept {
+  for_each_batch<Arch>(s, d, n, [](xsimd::batch<float, Arch> v) { return sigmoid_slope<Arch>(v); });
+}
+
+template <class Arch>
+void sigmoid_delta(const float* g, const float* s, float* d, std::size_t n) noexcept {
+  using fbatch = xsimd::batch<float, Arch>;
+  constexpr std::size_t width = fbatch::size;
+  std::size_t i = 0;
+  for (; i + width <= n; i += width) {
+    const fbatch sv = fbatch::load_unaligned(s + i);
+    (fbatch::load_unaligned(g + i) * sigmoid_slope<Arch>(sv)).store_unaligned(d + i);
+  }
+  if (i < n) {
+    alignas(64) float g_tail[width] = {};
+    alignas(64) float s_tail[width] = {};
+    for (std::size_t j = 0; i + j < n; ++j) {
+      g_tail[j] = g[i + j];
+      s_tail[j] = s[i + j];
+    }
+    const fbatch sv = fbatch::load_aligned(s_tail);
+    (fbatch::load_aligned(g_tail) * sigmoid_slope<Arch>(sv)).store_aligned(g_tail);
+    for (std::size_t j = 0; i + j < n; ++j) d[i + j] = g_tail[j];
+  }
+}
+
+}  // namespace simdnn::kernels

@@ -1,0 +1,61 @@
+// lib/kernels/table.hpp — the per-ISA kernel table (BLIS "context", XNNPACK "config").
+//
+// Each lib/arch/<isa>.cpp fills one table with that ISA's instantiations of the arch-generic
+// kernels in lib/kernels/. The library resolves the table once (best_kernels) and every public
+// call or network dispatches through it; kernels never dispatch per tile. Internal header: the
+// public API never exposes it, tests and benchmarks use it to run every ISA.
+#pragma once
+
+#include <cstddef>
+
+#include "simdnn/isa.hpp"
+
+namespace simdnn::kernels {
+
+// GEMM blocking of one ISA, BLIS vocabulary: an MR x NR register tile; A packed in MC x KC blocks,
+// B in KC x NC blocks.
+struct gemm_blocking {
+  std::size_t mr, nr, kc, mc, nc;
+};
+
+// Floats of packing workspace an m x n x k product needs with this blocking (64-byte aligned
+// panels included). The same function sizes the arena of a network.
+[[nodiscard]] std::size_t sgemm_workspace_floats(const gemm_blocking& blocking, std::size_t m,
+                                                 std::size_t n, std::size_t k) noexcept;
+
+// Row-major C := alpha * op(A) * op(B) + beta * C, arguments already validated (see
+// simdnn/sgemm.hpp for the contract). `workspace` holds at least sgemm_workspace_floats(...) floats
+// and need not be aligned (the kernel aligns inside it). Never allocates.
+using sgemm_fn = void (*)(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k,
+                          float alpha, const float* a, std::size_t lda, const float* b,
+                          std::size_t ldb, float beta, float* c, std::size_t ldc,
+                          float* workspace) noexcept;
+
+// y[i] = sigmoid(x[i]); x == y allowed. Contract in simdnn/activation.hpp.
+using unary_fn = void (*)(const float* x, float* y, std::size_t n) noexcept;
+// d[i] = g[i] * s[i] * (1 - s[i]); d may equal g or s.
+using binary_fn = void (*)(const float* g, const float* s, float* d, std::size_t n) noexcept;
+
+struct kernel_table {
+  isa id;
+  const char* name;        // "sse2", "avx2", "avx512"
+  const char* gemm_tile;   // e.g. "6x16": MR x NR, for benchmark and test names
+  gemm_blocking blocking;
+  sgemm_fn sgemm;
+  unary_fn sigmoid;
+  unary_fn sigmoid_derivative;
+  binary_fn sigmoid_delta;
+};
+
+// The table for `which`, or nullptr if this build or this CPU/OS cannot run it.
+[[nodiscard]] const kernel_table* kernels_for(isa which) noexcept;
+
+// The table of active_isa(). Resolved once; thread-safe.
+[[nodiscard]] const kernel_table& best_kernels() noexcept;
+
+// Defined in lib/arch/<isa>.cpp (only those compiled in: SIMDNN_HAVE_<ISA>).
+const kernel_table& sse2_kernels() noexcept;
+const kernel_table& avx2_kernels() noexcept;
+const kernel_table& avx512_kernels() noexcept;
+
+}  // namespace simdnn::kernels

@@ -1,0 +1,314 @@
+// SGEMM against a double-precision reference, in the spirit of the reference BLAS level-3 tests:
+// every shape class (empty, tiny, register-tile and cache-block edges), all four transpose
+// combinations, alpha in {0, 1, 0.7}, beta in {0, 1, 1.3}, padded leading dimensions whose
+// padding must stay bitwise untouched, A and B unchanged, NaN-filled C with beta == 0. On every
+// ISA this CPU runs.
+//
+// Tolerance, per element: |c - ref| <= (k + 2) * FLT_EPSILON * (|alpha| sum_p |a b| + |beta c0|).
+// Each of the k products and sums in float contributes at most one rounding of relative size
+// FLT_EPSILON / 2 to a partial sum bounded by sum |a b| (the classic gamma_k bound, k * u), the
+// alpha scaling and the beta update add two more; FLT_EPSILON instead of u leaves a factor-2
+// margin for the blocked summation order.
+#include <cfloat>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "simdnn/sgemm.hpp"
+#include "test_support.hpp"
+
+namespace simdnn {
+namespace {
+
+using kernels::kernel_table;
+using testing::test_rng;
+
+// A quiet NaN with a recognisable payload: padding must keep exactly these bits.
+float sentinel() {
+  const std::uint32_t bits = 0x7FC0DEADu;
+  float value;
+  std::memcpy(&value, &bits, sizeof value);
+  return value;
+}
+
+bool same_bits(float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+// A rows x cols matrix stored with leading dimension cols + pad; padding holds the sentinel.
+struct stored_matrix {
+  std::size_t rows, cols, ld;
+  std::vector<float> data;
+  stored_matrix(std::size_t r, std::size_t c, std::size_t pad, test_rng& rng)
+      : rows(r), cols(c), ld(c + pad), data(r * (c + pad) + 1, sentinel()) {
+    for (std::size_t i = 0; i < rows; ++i) {
+      for (std::size_t j = 0; j < cols; ++j) data[i * ld + j] = rng.uniform(-1.0f, 1.0f);
+    }
+  }
+  float at(std::size_t i, std::size_t j) const { return data[i * ld + j]; }
+  bool is_padding(std::size_t index) const {
+    return index >= rows * ld || index % ld >= cols;
+  }
+};
+
+struct gemm_case {
+  bool ta, tb;
+  std::size_t m, n, k;
+  float alpha, beta;
+  std::size_t pad = 3;
+  bool nan_c = false;  // fill C with NaN (only meaningful with beta == 0)
+};
+
+std::string describe(const gemm_case& g) {
+  return std::string("op_a=") + (g.ta ? "T" : "N") + " op_b=" + (g.tb ? "T" : "N") +
+         " m=" + std::to_string(g.m) + " n=" + std::to_string(g.n) + " k=" + std::to_string(g.k) +
+         " alpha=" + std::to_string(g.alpha) + " beta=" + std::to_string(g.beta) +
+         (g.nan_c ? " C=NaN" : "");
+}
+
+// Runs one case through `table` and checks every element, the padding and the inputs.
+// Returns an empty string on success, else what went wrong first.
+std::string run_case(const kernel_table& table, const gemm_case& g, std::uint64_t seed) {
+  test_rng rng(seed);
+  stored_matrix a(g.ta ? g.k : g.m, g.ta ? g.m : g.k, g.pad, rng);
+  stored_matrix b(g.tb ? g.n : g.k, g.tb ? g.k : g.n, g.pad, rng);
+  stored_matrix c(g.m, g.n, g.pad, rng);
+  if (g.nan_c) {
+    for (std::size_t i = 0; i < g.m; ++i) {
+      for (std::size_t j = 0; j < g.n; ++j) c.data[i * c.ld + j] = std::numeric_limits<float>::quiet_NaN();
+    }
+  }
+  const std::vector<float> a0 = a.data, b0 = b.data, c0 = c.data;
+  std::vector<float> workspace(kernels::sgemm_workspace_floats(table.blocking, g.m, g.n, g.k) + 1);
+  // Offset by one float: the kernel must align inside the workspace itself.
+  table.sgemm(g.ta, g.tb, g.m, g.n, g.k, g.alpha, a.data.data(), a.ld, b.data.data(), b.ld,
+              g.beta, c.data.data(), c.ld, workspace.data() + 1);
+
+  auto op_a = [&](std::size_t i, std::size_t p) { return g.ta ? a.at(p, i) : a.at(i, p); };
+  auto op_b = [&](std::size_t p, std::size_t j) { return g.tb ? b.at(j, p) : b.at(p, j); };
+  for (std::size_t i = 0; i < g.m; ++i) {
+    for (std::size_t j = 0; j < g.n; ++j) {
+      double dot = 0.0, magnitude = 0.0;
+      for (std::size_t p = 0; p < g.k; ++p) {
+        const double product = double(op_a(i, p)) * double(op_b(p, j));
+        dot += product;
+        magnitude += std::fabs(product);
+      }
+      const double old = c0[i * c.ld + j];
+      double reference = double(g.alpha) * dot;
+      double bound_base = std::fabs(double(g.alpha)) * magnitude;
+      if (g.beta != 0.0f) {
+        reference += double(g.beta) * old;
+        bound_base += std::fabs(double(g.beta) * old);
+      }
+      const double tolerance = double(g.k + 2) * FLT_EPSILON * bound_base;
+      const float got = c.data[i * c.ld + j];
+      if (!(std::fabs(double(got) - reference) <= tolerance)) {
+        return describe(g) + ": C(" + std::to_string(i) + "," + std::to_string(j) + ") = " +
+               std::to_string(got) + ", reference " + std::to_string(reference) +
+               ", tolerance " + std::to_string(tolerance);
+      }
+    }
+  }
+  for (std::size_t index = 0; index < c.data.size(); ++index) {
+    if (c.is_padding(index) && !same_bits(c.data[index], c0[index])) {
+      return describe(g) + ": C padding at offset " + std::to_string(index) + " was written";
+    }
+  }
+  if (std::memcmp(a.data.data(), a0.data(), a0.size() * sizeof(float)) != 0) {
+    return describe(g) + ": A was modified";
+  }
+  if (std::memcmp(b.data.data(), b0.data(), b0.size() * sizeof(float)) != 0) {
+    return describe(g) + ": B was modified";
+  }
+  return {};
+}
+
+class SgemmTest : public ::testing::TestWithParam<isa> {
+ protected:
+  void SetUp() override {
+    table_ = kernels::kernels_for(GetParam());
+    if (table_ == nullptr) GTEST_SKIP() << isa_name(GetParam()) << " not supported on this CPU/OS";
+  }
+
+  // Runs every case, stops at the first failure with a precise message.
+  void run_all(const std::vector<gemm_case>& cases) {
+    std::uint64_t seed = 1;
+    for (const gemm_case& g : cases) {
+      const std::string failure = run_case(*table_, g, seed++);
+      ASSERT_TRUE(failure.empty()) << "[" << table_->name << " " << table_->gemm_tile << "] "
+                                   << failure;
+    }
+    std::printf("[ %s %s ] %zu cases checked\n", table_->name, table_->gemm_tile, cases.size());
+  }
+
+  const kernel_table* table_ = nullptr;
+};
+
+constexpr bool kTransposes[] = {false, true};
+constexpr float kAlphas[] = {0.0f, 1.0f, 0.7f};
+constexpr float kBetas[] = {0.0f, 1.0f, 1.3f};
+
+TEST_P(SgemmTest, SmallShapesEveryTransposeAlphaBeta) {
+  const std::size_t sizes[] = {0, 1, 2, 3, 5, 9};
+  std::vector<gemm_case> cases;
+  for (bool ta : kTransposes)
+    for (bool tb : kTransposes)
+      for (std::size_t m : sizes)
+        for (std::size_t n : sizes)
+          for (std::size_t k : sizes)
+            for (float alpha : kAlphas)
+              for (float beta : kBetas) cases.push_back({ta, tb, m, n, k, alpha, beta});
+  run_all(cases);
+}
+
+TEST_P(SgemmTest, RegisterTileAndCacheBlockEdges) {
+  const auto& bl = table_->blocking;
+  const std::size_t ms[] = {bl.mr - 1, bl.mr, bl.mr + 1, bl.mc + 1};
+  const std::size_t ns[] = {bl.nr - 1, bl.nr, bl.nr + 1};
+  const std::size_t ks[] = {bl.kc - 1, bl.kc + 1};
+  std::vector<gemm_case> cases;
+  for (bool ta : kTransposes)
+    for (bool tb : kTransposes)
+      for (std::size_t m : ms)
+        for (std::size_t n : ns)
+          for (std::size_t k : ks) {
+            cases.push_back({ta, tb, m, n, k, 1.0f, 0.0f});
+            cases.push_back({ta, tb, m, n, k, 0.7f, 1.3f});
+          }
+  run_all(cases);
+}
+
+TEST_P(SgemmTest, DepthEdgesWithTinyTiles) {
+  const auto& bl = table_->blocking;
+  std::vector<gemm_case> cases;
+  for (bool ta : kTransposes)
+    for (bool tb : kTransposes)
+      for (std::size_t m : {std::size_t{1}, bl.mr + 1})
+        for (std::size_t n : {std::size_t{1}, bl.nr + 1})
+          for (std::size_t k : {bl.kc - 1, bl.kc, bl.kc + 1, 2 * bl.kc + 1})
+            for (float alpha : kAlphas)
+              for (float beta : kBetas) cases.push_back({ta, tb, m, n, k, alpha, beta});
+  run_all(cases);
+}
+
+TEST_P(SgemmTest, WideCBeyondOneColumnBlock) {
+  const auto& bl = table_->blocking;
+  std::vector<gemm_case> cases;
+  for (bool ta : kTransposes)
+    for (bool tb : kTransposes) {
+      cases.push_back({ta, tb, bl.mr + 1, bl.nc + 1, 9, 0.7f, 1.3f});
+      cases.push_back({ta, tb, 2, bl.nc + bl.nr + 1, 3, 1.0f, 0.0f});
+    }
+  run_all(cases);
+}
+
+TEST_P(SgemmTest, BetaZeroNeverReadsNanInC) {
+  std::vector<gemm_case> cases;
+  for (bool ta : kTransposes)
+    for (bool tb : kTransposes)
+      for (std::size_t m : {std::size_t{1}, std::size_t{7}, std::size_t{13}})
+        for (std::size_t n : {std::size_t{1}, std::size_t{17}, std::size_t{33}})
+          for (std::size_t k : {std::size_t{0}, std::size_t{1}, std::size_t{20}})
+            for (float alpha : kAlphas) {
+              gemm_case g{ta, tb, m, n, k, alpha, 0.0f};
+              g.nan_c = true;
+              cases.push_back(g);
+            }
+  run_all(cases);
+}
+
+TEST_P(SgemmTest, ZeroAlphaOrDepthNeverReadsAOrB) {
+  // A and B full of NaN (and, for k == 0, null): the result must be exactly beta * C.
+  const std::vector<float> poisoned(64, std::numeric_limits<float>::quiet_NaN());
+  std::vector<float> workspace(kernels::sgemm_workspace_floats(table_->blocking, 4, 4, 4));
+  for (float beta : kBetas) {
+    std::vector<float> c(16, 2.0f);
+    table_->sgemm(false, false, 4, 4, 4, 0.0f, poisoned.data(), 4, poisoned.data(), 4, beta,
+                  c.data(), 4, workspace.data());
+    for (float value : c) ASSERT_EQ(value, beta * 2.0f) << "alpha = 0, beta = " << beta;
+    std::vector<float> c2(16, 2.0f);
+    table_->sgemm(true, true, 4, 4, 0, 1.0f, nullptr, 4, nullptr, 4, beta, c2.data(), 4,
+                  workspace.data());
+    for (float value : c2) ASSERT_EQ(value, beta * 2.0f) << "k = 0, beta = " << beta;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryIsa, SgemmTest, ::testing::ValuesIn(testing::all_isas()),
+                         testing::isa_param_name);
+
+// ---- The public entry points: validation and workspace handling (active ISA) ----
+
+template <class F>
+std::string error_of(F&& call) {
+  try {
+    call();
+  } catch (const std::invalid_argument& error) {
+    return error.what();
+  }
+  return "(no exception)";
+}
+
+TEST(SgemmApi, RejectsInvalidArgumentsAndLeavesCUntouched) {
+  std::vector<float> a(64, 1.0f), b(64, 1.0f), c(64, 5.0f);
+  const std::vector<float> c0 = c;
+  EXPECT_NE(error_of([&] { sgemm(op::none, op::none, 4, 4, 4, 1, a.data(), 3, b.data(), 4, 0, c.data(), 4); })
+                .find("lda (3) is smaller than the row length of A (4)"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { sgemm(op::transpose, op::none, 2, 4, 4, 1, a.data(), 1, b.data(), 4, 0, c.data(), 4); })
+                .find("lda (1) is smaller than the row length of A (2)"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { sgemm(op::none, op::transpose, 4, 5, 3, 1, a.data(), 3, b.data(), 2, 0, c.data(), 5); })
+                .find("ldb (2) is smaller than the row length of B (3)"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { sgemm(op::none, op::none, 4, 4, 4, 1, a.data(), 4, b.data(), 4, 0, c.data(), 3); })
+                .find("ldc (3)"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { sgemm(op::none, op::none, 4, 4, 4, 1, nullptr, 4, b.data(), 4, 0, c.data(), 4); })
+                .find("a is null"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { sgemm(op::none, op::none, 4, 4, 4, 1, a.data(), 4, b.data(), 4, 0, nullptr, 4); })
+                .find("c is null"),
+            std::string::npos);
+  const std::size_t huge = std::numeric_limits<std::size_t>::max() / 2;
+  EXPECT_NE(error_of([&] { sgemm(op::none, op::none, 4, 4, 4, 1, a.data(), huge, b.data(), 4, 0, c.data(), 4); })
+                .find("overflows"),
+            std::string::npos);
+  EXPECT_EQ(c, c0) << "a rejected call must not touch C";
+}
+
+TEST(SgemmApi, EmptyProblemsTouchNothing) {
+  // m == 0 or n == 0: nothing is read or written, so null pointers are fine.
+  EXPECT_NO_THROW(sgemm(op::none, op::none, 0, 4, 4, 1, nullptr, 4, nullptr, 4, 0, nullptr, 4));
+  EXPECT_NO_THROW(sgemm(op::none, op::none, 4, 0, 4, 1, nullptr, 4, nullptr, 0, 0, nullptr, 0));
+  // alpha == 0: A and B are not read, so they may be null.
+  std::vector<float> c(4, 3.0f);
+  sgemm(op::none, op::none, 2, 2, 7, 0.0f, nullptr, 7, nullptr, 2, 2.0f, c.data(), 2);
+  EXPECT_EQ(c, std::vector<float>(4, 6.0f));
+}
+
+TEST(SgemmApi, CallerWorkspaceMustBeLargeEnough) {
+  const std::size_t m = 37, n = 29, k = 300;
+  test_rng rng(7);
+  std::vector<float> a(m * k), b(k * n), c1(m * n, 0.0f), c2(m * n, 0.0f);
+  for (float& x : a) x = rng.uniform(-1, 1);
+  for (float& x : b) x = rng.uniform(-1, 1);
+  const std::size_t bytes = sgemm_workspace_size(m, n, k);
+  ASSERT_GT(bytes, 0u);
+  std::vector<std::byte> workspace(bytes + 3);
+  // Misaligned on purpose: any alignment is accepted.
+  sgemm(op::none, op::none, m, n, k, 1, a.data(), k, b.data(), n, 0, c1.data(), n,
+        std::span<std::byte>(workspace).subspan(3, bytes));
+  sgemm(op::none, op::none, m, n, k, 1, a.data(), k, b.data(), n, 0, c2.data(), n);
+  EXPECT_EQ(c1, c2) << "both forms run the same kernel";
+  EXPECT_NE(error_of([&] {
+              sgemm(op::none, op::none, m, n, k, 1, a.data(), k, b.data(), n, 0, c1.data(), n,
+                    std::span<std::byte>(workspace).first(bytes - 1));
+            }).find("workspace of"),
+            std::string::npos);
+  EXPECT_EQ(sgemm_workspace_size(0, 5, 5), 0u);
+}
+
+}  // namespace
+}  // namespace simdnn
