@@ -9,7 +9,7 @@
 // sigmoid_derivative(s, d): d[i] = s[i] * (1 - s[i]), from a saved sigmoid output s, computed as
 //   fma(-s, s, s): one rounding, correctly rounded. No exp is evaluated.
 // sigmoid_delta(g, s, d):   d[i] = g[i] * s[i] * (1 - s[i]), the backprop step through a sigmoid
-//   layer given the upstream gradient g; two roundings (<= 1 ULP).
+//   layer given the upstream gradient g; two roundings (relative error <= 2^-23).
 //
 // Aliasing: the output may be the same span as any input (in place); partial overlap is not
 // allowed. Sizes must match, else std::invalid_argument. Never allocates.

@@ -5,7 +5,7 @@
 //   results below FLT_MIN are flushed to +0; exactly 1 where the exact value rounds to 1;
 //   NaN -> NaN (same payload), +inf -> 1, -inf -> 0; never NaN for a non-NaN input.
 // sigmoid_derivative<Arch>(s, d, n): d[i] = s (1 - s) with one rounding: correctly rounded.
-// sigmoid_delta<Arch>(g, s, d, n):   d[i] = g[i] * (s (1 - s)), <= 1 ULP.
+// sigmoid_delta<Arch>(g, s, d, n):   d[i] = g[i] * (s (1 - s)): two roundings, relative error <= 2^-23.
 // Aliasing: output may equal an input; no partial overlap. Never allocates. Tails (n not a
 // multiple of the vector width) run through the same vector code on a stack copy, so a value's
 // result does not depend on its position in the array.
@@ -85,7 +85,7 @@ inline xsimd::batch<float, Arch> sigmoid_batch_fma(xsimd::batch<float, Arch> x) 
   fbatch y = xsimd::select(x < fbatch(0.0f), negative, positive);
   // Flush results below FLT_MIN (x < -87.34) to +0: documented, never a subnormal out.
   y = xsimd::select(y < fbatch(1.17549435e-38f), fbatch(0.0f), y);
-  return xsimd::select(x != x, x, y);
+  return xsimd::select(xsimd::isnan(x), x, y);
 }
 
 // SSE2 (no fma): evaluate in double, where exp's error (~1 ULP of double) and the two
@@ -109,7 +109,7 @@ inline xsimd::batch<float, Arch> sigmoid_batch_double(xsimd::batch<float, Arch> 
   for (std::size_t j = 0; j < width; ++j) xf[j] = static_cast<float>(xd[j]);
   fbatch y = fbatch::load_aligned(xf);
   y = xsimd::select(y < fbatch(1.17549435e-38f), fbatch(0.0f), y);
-  return xsimd::select(x != x, x, y);
+  return xsimd::select(xsimd::isnan(x), x, y);
 }
 
 template <class Arch>

@@ -1,0 +1,100 @@
+// tests/kernels/sigmoid_check.hpp — the sigmoid contract as a checker, shared by the dense sweep
+// (default run) and the exhaustive run over all 2^32 floats (label "exhaustive").
+//
+// Contract (simdnn/activation.hpp): NaN -> NaN; a non-NaN input never gives NaN and stays in
+// [0, 1]; where the exact result is a normal float the error is <= 1.5 ULP; where the exact result
+// is below FLT_MIN the output is +0 (documented flush); where the exact value rounds to 1 the
+// output is exactly 1.
+#pragma once
+
+#include <cfloat>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+
+namespace simdnn::testing {
+
+inline float float_from_bits(std::uint32_t bits) {
+  float value;
+  std::memcpy(&value, &bits, sizeof value);
+  return value;
+}
+
+// Exact sigmoid in double: relative error ~1e-16, negligible next to a float ULP (6e-8).
+inline double sigmoid_reference(float x) {
+  const double xd = x;
+  // Below 2^-20 the series 1/2 + x/4 - x^3/48 is exact to far below double's resolution of the
+  // float ULP; using it skips exp for the ~half of all floats that are tiny.
+  if (std::fabs(xd) < 0x1p-20) return 0.5 + 0.25 * xd;
+  if (xd >= 0) return 1.0 / (1.0 + std::exp(-xd));
+  const double e = std::exp(xd);
+  return e / (1.0 + e);
+}
+
+// The spacing of floats at |value| (for value in [2^e, 2^(e+1)): 2^(e-23)), FLT_MIN's below it.
+inline double float_ulp(double value) {
+  const double magnitude = std::fabs(value);
+  if (magnitude < FLT_MIN) return std::ldexp(1.0, -149);
+  int exponent;
+  std::frexp(magnitude, &exponent);  // magnitude = f * 2^exponent, f in [0.5, 1)
+  return std::ldexp(1.0, exponent - 24);
+}
+
+struct sigmoid_stats {
+  double max_ulp = 0.0;
+  float worst_input = 0.0f;
+  std::uint64_t checked = 0;
+  std::uint64_t failures = 0;
+  float first_failure = 0.0f;
+  float first_failure_output = 0.0f;
+
+  void merge(const sigmoid_stats& other) {
+    if (other.max_ulp > max_ulp) {
+      max_ulp = other.max_ulp;
+      worst_input = other.worst_input;
+    }
+    if (failures == 0 && other.failures != 0) {
+      first_failure = other.first_failure;
+      first_failure_output = other.first_failure_output;
+    }
+    checked += other.checked;
+    failures += other.failures;
+  }
+};
+
+inline constexpr double kSigmoidMaxUlp = 1.5;
+
+// Checks one (input, output) pair against the contract; records error statistics.
+inline void check_sigmoid(float x, float y, sigmoid_stats& stats) {
+  ++stats.checked;
+  bool ok;
+  if (std::isnan(x)) {
+    ok = std::isnan(y);
+  } else if (std::isnan(y) || y < 0.0f || y > 1.0f) {
+    ok = false;
+  } else {
+    const double exact = sigmoid_reference(x);
+    if (exact < FLT_MIN) {
+      ok = y == 0.0f && !std::signbit(y);
+    } else if (static_cast<float>(exact) == 1.0f) {
+      ok = y == 1.0f;
+    } else {
+      const double ulps = std::fabs(double(y) - exact) / float_ulp(exact);
+      if (ulps > stats.max_ulp) {
+        stats.max_ulp = ulps;
+        stats.worst_input = x;
+      }
+      ok = ulps <= kSigmoidMaxUlp;
+    }
+  }
+  if (!ok) {
+    if (stats.failures == 0) {
+      stats.first_failure = x;
+      stats.first_failure_output = y;
+    }
+    ++stats.failures;
+  }
+}
+
+}  // namespace simdnn::testing
