@@ -1,0 +1,85 @@
+// sgemm throughput (FLOPS = 2 m n k per call) on squares 64..2048 and the shapes a network
+// uses, per ISA, plus the measured FMA peak per ISA so each figure can be read as % of peak.
+// Names: sgemm/<op_a><op_b>/<m>x<k>x<n>/<isa>-<MRxNR>; shapes are given as (m, k, n) like the
+// issues' tables. Operands are reused across iterations, so they are in cache for small shapes.
+#include <string>
+
+#include "baselines.hpp"
+#include "bench_support.hpp"
+
+namespace simdnn::bench {
+namespace {
+
+struct shape {
+  bool ta, tb;
+  std::size_t m, k, n;
+};
+
+void run_sgemm(benchmark::State& state, const kernels::kernel_table* table, shape s) {
+  const std::size_t a_size = s.m * s.k, b_size = s.k * s.n;
+  std::vector<float> a = random_floats(a_size, 1, -1, 1);
+  std::vector<float> b = random_floats(b_size, 2, -1, 1);
+  std::vector<float> c(s.m * s.n, 0.0f);
+  std::vector<float> workspace(kernels::sgemm_workspace_floats(table->blocking, s.m, s.n, s.k));
+  const std::size_t lda = s.ta ? s.m : s.k, ldb = s.tb ? s.k : s.n;
+  for (auto _ : state) {
+    table->sgemm(s.ta, s.tb, s.m, s.n, s.k, 1.0f, a.data(), lda, b.data(), ldb, 0.0f, c.data(),
+                 s.n, workspace.data());
+    benchmark::DoNotOptimize(c.data());
+    benchmark::ClobberMemory();
+  }
+  state.counters["FLOPS"] = benchmark::Counter(2.0 * double(s.m) * double(s.n) * double(s.k),
+                                               benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void run_peak(benchmark::State& state, const baselines* base) {
+  constexpr std::size_t iterations = 1 << 16;
+  for (auto _ : state) benchmark::DoNotOptimize(base->fma_peak(iterations));
+  state.counters["FLOPS"] = benchmark::Counter(
+      double(iterations) * double(base->fma_peak_flops_per_iteration),
+      benchmark::Counter::kIsIterationInvariantRate);
+}
+
+std::vector<shape> shapes() {
+  std::vector<shape> list;
+  for (std::size_t size : {64, 128, 256, 512, 1024, 2048}) list.push_back({false, false, size, size, size});
+  for (std::size_t size : {512, 1024}) {
+    list.push_back({true, false, size, size, size});
+    list.push_back({false, true, size, size, size});
+  }
+  // Network shapes (m = batch, k = inputs, n = outputs) and the two backprop forms of each:
+  // dW = X^T delta is TN with (k, m, n); dX = delta W^T is NT with (m, n, k).
+  const shape forward[] = {{false, false, 150, 4, 10},   {false, false, 150, 10, 3},
+                           {false, false, 150, 3, 1},    {false, false, 1, 4, 10},
+                           {false, false, 1, 64, 64},    {false, false, 256, 784, 256},
+                           {false, false, 256, 256, 128}, {false, false, 256, 128, 10}};
+  for (const shape& f : forward) {
+    list.push_back(f);
+    list.push_back({true, false, f.k, f.m, f.n});
+    list.push_back({false, true, f.m, f.n, f.k});
+  }
+  return list;
+}
+
+}  // namespace
+
+void register_sgemm_benchmarks() {
+  for (isa which : supported_isas()) {
+    const baselines* base = baselines_for(which);
+    benchmark::RegisterBenchmark((std::string("peak/fma/") + isa_name(which)).c_str(),
+                                 [base](benchmark::State& state) { run_peak(state, base); });
+  }
+  for (const shape& s : shapes()) {
+    for (isa which : supported_isas()) {
+      const kernels::kernel_table* table = kernels::kernels_for(which);
+      const std::string name = std::string("sgemm/") + (s.ta ? "T" : "N") + (s.tb ? "T" : "N") +
+                               "/" + std::to_string(s.m) + "x" + std::to_string(s.k) + "x" +
+                               std::to_string(s.n) + "/" + table->name + "-" + table->gemm_tile;
+      benchmark::RegisterBenchmark(name.c_str(), [table, s](benchmark::State& state) {
+        run_sgemm(state, table, s);
+      });
+    }
+  }
+}
+
+}  // namespace simdnn::bench
