@@ -35,9 +35,11 @@ namespace simdnn::kernels {
 template <class Arch>
 inline constexpr bool has_hardware_fma = !std::is_same_v<Arch, xsimd::sse2>;
 
-// Float-float evaluation (needs a hardware fma); see the method note above.
-template <class Arch>
-inline xsimd::batch<float, Arch> sigmoid_batch_fma(xsimd::batch<float, Arch> x) noexcept {
+// Float-float evaluation (needs a hardware fma); see the method note above. Works on N
+// independent vectors in lock step, stage by stage: one vector's dependency chain is ~75 cycles
+// deep, and interleaving lets the out-of-order core overlap N chains within its FP scheduler.
+template <class Arch, std::size_t N>
+inline void sigmoid_batches_fma(xsimd::batch<float, Arch> (&v)[N]) noexcept {
   using fbatch = xsimd::batch<float, Arch>;
   using ibatch = xsimd::batch<std::int32_t, Arch>;
   // Constants are locals, never namespace-scope SIMD objects (SIGILL under dispatch).
@@ -48,44 +50,72 @@ inline xsimd::batch<float, Arch> sigmoid_batch_fma(xsimd::batch<float, Arch> x) 
   // Taylor coefficients of (e^r - 1 - r) / r^2 = 1/2 + r/6 + ... + r^5/5040.
   const fbatch c2(0.5f), c3(1.0f / 6.0f), c4(1.0f / 24.0f), c5(1.0f / 120.0f),
       c6(1.0f / 720.0f), c7(1.0f / 5040.0f);
+  const fbatch magic(0x1.8p23f);
 
-  // |x| is clamped so that 2^n stays a normal float; beyond 87.5 the result is 0 or 1 anyway.
-  // min() returns its second operand for a NaN first operand; NaN is restored at the end.
-  const fbatch t = -xsimd::min(xsimd::abs(x), fbatch(87.5f));
-  const fbatch n = xsimd::nearbyint(t * log2e);  // in [-126, 0]
-  const fbatch r = xsimd::fma(n, -ln2_hi, t);    // exact (Sterbenz, exact product)
-  const fbatch r_lo = n * -ln2_lo;
+  fbatch n_biased[N], r[N], r_lo[N], q[N], r2[N], u[N], e_hi[N], e_lo[N], a[N], b[N];
+#pragma GCC unroll 8
+  for (std::size_t k = 0; k < N; ++k) {
+    // |x| is clamped so that 2^n stays a normal float; beyond 87.5 the result is 0 or 1 anyway.
+    // Operand order matters: x86 min returns its *second* operand when either is NaN, so a NaN
+    // input flows through every step below and comes out NaN without a compare and blend.
+    const fbatch t = -xsimd::min(fbatch(87.5f), xsimd::abs(v[k]));
+    // Round t * log2(e) to an integer n with the 1.5 * 2^23 trick: the sum's low mantissa bits
+    // then hold n itself, which also gives 2^n below without a float-to-int conversion.
+    n_biased[k] = xsimd::fma(t, log2e, magic);
+    const fbatch n = n_biased[k] - magic;          // in [-126, 0]
+    r[k] = xsimd::fma(n, -ln2_hi, t);              // exact (Sterbenz, exact product)
+    r_lo[k] = n * -ln2_lo;
+  }
+#pragma GCC unroll 8
+  for (std::size_t k = 0; k < N; ++k) {
+    // q(r) by Estrin's scheme: three fma levels instead of five dependent ones.
+    r2[k] = r[k] * r[k];
+    const fbatch r4 = r2[k] * r2[k];
+    const fbatch q01 = xsimd::fma(c3, r[k], c2);
+    const fbatch q23 = xsimd::fma(c5, r[k], c4);
+    const fbatch q45 = xsimd::fma(c7, r[k], c6);
+    q[k] = xsimd::fma(r4, q45, xsimd::fma(r2[k], q23, q01));
+  }
+#pragma GCC unroll 8
+  for (std::size_t k = 0; k < N; ++k) {
+    u[k] = xsimd::fma(r2[k], q[k], r[k]);                 // r + r^2 q, |u| < 0.42
+    const fbatch u_err = xsimd::fma(r2[k], q[k], r[k] - u[k]);  // its rounding error, exact r-u
+    e_hi[k] = one + u[k];
+    e_lo[k] = (u[k] - (e_hi[k] - one)) + xsimd::fma(e_hi[k], r_lo[k], u_err);  // Fast2Sum + ln2_lo
+  }
+#pragma GCC unroll 8
+  for (std::size_t k = 0; k < N; ++k) {
+    // 2^n: n sits in the low bits of n_biased; shifting them into the exponent field and adding
+    // the bias gives the float 2^n exactly (n + 127 in [1, 127]).
+    const ibatch biased = (xsimd::bitwise_cast<ibatch>(n_biased[k]) << 23) + ibatch(0x3F800000);
+    const fbatch scale = xsimd::bitwise_cast<fbatch>(biased);
+    a[k] = e_hi[k] * scale;
+    b[k] = e_lo[k] * scale;
+  }
+#pragma GCC unroll 8
+  for (std::size_t k = 0; k < N; ++k) {
+    // q = 1 / (1 + a + b) as q_hi + q_lo.
+    const fbatch d = one + a[k];
+    const fbatch d_lo = (a[k] - (d - one)) + b[k];  // 1 >= a: Fast2Sum error, exact
+    const fbatch q_hi = one / d;
+    fbatch residual = xsimd::fma(-q_hi, d, one);
+    residual = xsimd::fma(-q_hi, d_lo, residual);
+    const fbatch q_lo = q_hi * residual;
+    const fbatch positive = q_hi + q_lo;  // x >= 0: 1 / (1 + e)
+    const fbatch negative =
+        xsimd::fma(a[k], q_hi, xsimd::fma(a[k], q_lo, b[k] * q_hi));  // x < 0: e / (1 + e)
+    const fbatch y = xsimd::select(v[k] < fbatch(0.0f), negative, positive);
+    // Exact results below FLT_MIN are flushed to +0 (documented). -0x1.5d589ep+6 = -87.33654 is
+    // the smallest float whose sigmoid is still >= FLT_MIN.
+    v[k] = xsimd::select(v[k] < fbatch(-0x1.5d589ep+6f), fbatch(0.0f), y);
+  }
+}
 
-  fbatch q = xsimd::fma(c7, r, c6);
-  q = xsimd::fma(q, r, c5);
-  q = xsimd::fma(q, r, c4);
-  q = xsimd::fma(q, r, c3);
-  q = xsimd::fma(q, r, c2);
-  const fbatch r2 = r * r;
-  const fbatch u = xsimd::fma(r2, q, r);              // r + r^2 q, |u| < 0.42
-  const fbatch u_err = xsimd::fma(r2, q, r - u);      // its rounding error (r - u is exact)
-  const fbatch e_hi = one + u;
-  const fbatch e_lo = (u - (e_hi - one)) + xsimd::fma(e_hi, r_lo, u_err);  // Fast2Sum + ln2_lo
-
-  const ibatch biased = (xsimd::to_int(n) + ibatch(127)) << 23;
-  const fbatch scale = xsimd::bitwise_cast<fbatch>(biased);  // 2^n, exact
-  const fbatch a = e_hi * scale;
-  const fbatch b = e_lo * scale;
-
-  // q = 1 / (1 + a + b) as q_hi + q_lo.
-  const fbatch d = one + a;
-  const fbatch d_lo = (a - (d - one)) + b;  // 1 >= a: Fast2Sum error, exact
-  const fbatch q_hi = one / d;
-  fbatch residual = xsimd::fma(-q_hi, d, one);
-  residual = xsimd::fma(-q_hi, d_lo, residual);
-  const fbatch q_lo = q_hi * residual;
-
-  const fbatch positive = q_hi + q_lo;                              // x >= 0: 1 / (1 + e)
-  const fbatch negative = xsimd::fma(a, q_hi, xsimd::fma(a, q_lo, b * q_hi));  // x < 0: e / (1 + e)
-  fbatch y = xsimd::select(x < fbatch(0.0f), negative, positive);
-  // Flush results below FLT_MIN (x < -87.34) to +0: documented, never a subnormal out.
-  y = xsimd::select(y < fbatch(1.17549435e-38f), fbatch(0.0f), y);
-  return xsimd::select(xsimd::isnan(x), x, y);
+template <class Arch>
+inline xsimd::batch<float, Arch> sigmoid_batch_fma(xsimd::batch<float, Arch> x) noexcept {
+  xsimd::batch<float, Arch> one_vector[1] = {x};
+  sigmoid_batches_fma<Arch, 1>(one_vector);
+  return one_vector[0];
 }
 
 // SSE2 (no fma): evaluate in double, where exp's error (~1 ULP of double) and the two
@@ -160,7 +190,23 @@ inline void for_each_batch(const float* x, float* y, std::size_t n, Body body) n
 
 template <class Arch>
 void sigmoid(const float* x, float* y, std::size_t n) noexcept {
-  for_each_batch<Arch>(x, y, n, [](xsimd::batch<float, Arch> v) { return sigmoid_batch<Arch>(v); });
+  using fbatch = xsimd::batch<float, Arch>;
+  constexpr std::size_t width = fbatch::size;
+  std::size_t done = 0;
+  if constexpr (has_hardware_fma<Arch>) {
+    // Four vectors in lock step (see sigmoid_batches_fma); the rest one vector at a time.
+    constexpr std::size_t lanes = 4;
+    for (; done + lanes * width <= n; done += lanes * width) {
+      fbatch v[lanes];
+#pragma GCC unroll 4
+      for (std::size_t k = 0; k < lanes; ++k) v[k] = fbatch::load_unaligned(x + done + k * width);
+      sigmoid_batches_fma<Arch, lanes>(v);
+#pragma GCC unroll 4
+      for (std::size_t k = 0; k < lanes; ++k) v[k].store_unaligned(y + done + k * width);
+    }
+  }
+  for_each_batch<Arch>(x + done, y + done, n - done,
+                       [](fbatch v) { return sigmoid_batch<Arch>(v); });
 }
 
 template <class Arch>
