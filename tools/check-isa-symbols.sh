@@ -1,52 +1,63 @@
 #!/usr/bin/env bash
-# check-isa-symbols.sh LIBRARY.a — proves that no code compiled for one ISA can be linked in for
-# another. An inline function or template instantiated in lib/arch/avx2.cpp is emitted as a weak
-# symbol; if the same symbol is also emitted elsewhere (baseline code, a user's program), the
-# linker keeps one copy at random and an older CPU may execute AVX-512 instructions. So every
-# externally visible symbol an ISA object defines must carry that ISA's xsimd arch type in its
-# (demangled) name,
-# except the one table getter each ISA exports on purpose.
+# check-isa-symbols.sh LIBRARY.a — proves that no code compiled for a wide ISA can be linked in
+# where baseline code is expected. An inline function or template instantiated in
+# lib/arch/avx2.cpp is emitted as a weak symbol; if the same symbol is emitted anywhere else
+# (another object of the library, or a user's program), the linker keeps one copy, possibly the
+# AVX one, and an older CPU crashes. So for the AVX2 and AVX-512 objects:
+#   1. no externally visible symbol they define is defined by any other object of the library;
+#   2. each such symbol names an xsimd arch type of that ISA (so no user code, which never
+#      instantiates xsimd for these archs, can emit it), except the one table getter.
+# The SSE2 object is baseline code, safe wherever the linker puts it; it is only counted.
 set -euo pipefail
 library=${1:?usage: check-isa-symbols.sh libsimdnn.a}
 
-declare -A tag=(
-  [sse2]='xsimd::sse2'
-  [avx2]='xsimd::fma3<xsimd::avx2>'
-  [avx512]='xsimd::avx512f'
+declare -A tag_regex=(
+  [avx2]='xsimd::(fma3<xsimd::avx2>|avx2|avx)[,>]'
+  [avx512]='xsimd::avx512f[,>]|avx512'
 )
 declare -A getter=(
-  [sse2]='_ZN6simdnn7kernels12sse2_kernelsEv'
   [avx2]='_ZN6simdnn7kernels12avx2_kernelsEv'
   [avx512]='_ZN6simdnn7kernels14avx512_kernelsEv'
 )
 
+# "member symbol" for every defined, externally visible symbol: global text/data (T D B R),
+# weak (W V), unique (u). The personality-routine reference is unwinder data, the same bytes in
+# every object, and is left out.
+table=$(nm --defined-only "$library" 2>/dev/null | awk '
+  /^$/ { next }
+  /:$/ { member = substr($0, 1, length($0) - 1); next }
+  $2 ~ /^[TDBRWVu]$/ && $3 != "DW.ref.__gxx_personality_v0" { print member, $3 }')
+
 status=0
-checked=0
+found=0
 for isa in sse2 avx2 avx512; do
-  member=$(ar t "$library" | grep -E "^${isa}\.cpp\.o$" || true)
-  [ -n "$member" ] || continue
-  checked=$((checked + 1))
-  # Defined, externally visible symbols: global text/data (T D B R), weak (W V), unique (u).
-  symbols=$(nm --defined-only "$library" 2>/dev/null | awk -v m="$member" '
-    /^$/ { next }
-    /:$/ { current = substr($0, 1, length($0) - 1); next }
-    current == m && $2 ~ /^[TDBRWVu]$/ { print $3 }')
-  count=0
+  member="${isa}.cpp.o"
+  symbols=$(awk -v m="$member" '$1 == m { print $2 }' <<< "$table")
+  [ -n "$symbols" ] || continue
+  found=$((found + 1))
+  count=$(wc -l <<< "$symbols")
+  if [ "$isa" = sse2 ]; then
+    echo "${member}: ${count} external symbols (baseline code: safe anywhere)"
+    continue
+  fi
+  bad=0
   while IFS= read -r symbol; do
-    [ -n "$symbol" ] || continue
-    count=$((count + 1))
-    if [ "$symbol" = "${getter[$isa]}" ]; then continue; fi
-    # The personality-routine reference is data the unwinder reads, identical in every object.
-    if [ "$symbol" = "DW.ref.__gxx_personality_v0" ]; then continue; fi
-    demangled=$(echo "$symbol" | c++filt)
-    if [[ "$demangled" == *"${tag[$isa]}"* ]]; then continue; fi
-    echo "FAIL: ${member} exports ${demangled} (${symbol}) without ${tag[$isa]} in its name"
-    status=1
+    [ "$symbol" = "${getter[$isa]}" ] && continue
+    elsewhere=$(awk -v m="$member" -v s="$symbol" '$2 == s && $1 != m { print $1 }' <<< "$table")
+    demangled=$(c++filt <<< "$symbol")
+    if [ -n "$elsewhere" ]; then
+      echo "FAIL: ${member} and ${elsewhere//$'\n'/, } both define ${demangled}"
+      bad=1
+    elif ! [[ "$demangled" =~ ${tag_regex[$isa]} ]]; then
+      echo "FAIL: ${member} exports ${demangled} (${symbol}), which names no ${isa} xsimd arch"
+      bad=1
+    fi
   done <<< "$symbols"
-  echo "${member}: ${count} external symbols, all ${isa}-specific or the table getter"
+  [ $bad -eq 0 ] && echo "${member}: ${count} external symbols, all ${isa}-specific and unique"
+  [ $bad -eq 0 ] || status=1
 done
 
-if [ "$checked" -eq 0 ]; then
+if [ "$found" -eq 0 ]; then
   echo "FAIL: no per-ISA objects (sse2.cpp.o, avx2.cpp.o, avx512.cpp.o) found in ${library}"
   exit 1
 fi
