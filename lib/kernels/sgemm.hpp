@@ -33,13 +33,27 @@ inline std::size_t min_size(std::size_t a, std::size_t b) noexcept {
   return a < b ? a : b;
 }
 
+// dst[0, count) = 0 with full vector stores where possible (dst need not be aligned).
+template <class Arch>
+inline void sgemm_zero(float* dst, std::size_t count) noexcept {
+  using fbatch = xsimd::batch<float, Arch>;
+  const fbatch zero(0.0f);
+  std::size_t i = 0;
+  for (; i + fbatch::size <= count; i += fbatch::size) zero.store_unaligned(dst + i);
+  for (; i < count; ++i) dst[i] = 0.0f;
+}
+
 // The register micro-kernel: C(MR x NR, row stride ldc) := alpha * Ap * Bp + beta * C, with Ap
-// an MR x kc panel stored column by column (ap[p * MR + i]) and Bp a kc x NR panel stored row by
-// row (bp[p * NR + j], 64-byte aligned). beta == 0: C is only written.
+// an MR x kc block whose element (i, p) is ap[i * a_rs + p * a_cs] — a packed panel (a_rs = 1,
+// a_cs = MR) or A itself (row-major: a_rs = lda, a_cs = 1; transposed: a_rs = 1, a_cs = lda) —
+// and Bp a kc x NR panel stored row by row (bp[p * NR + j], 64-byte aligned). beta == 0: C is
+// only written.
 template <class Arch, std::size_t MR, std::size_t NR>
-inline void sgemm_micro_kernel(std::size_t kc, const float* __restrict ap,
-                               const float* __restrict bp, float* __restrict c, std::size_t ldc,
-                               float alpha, float beta) noexcept {
+[[gnu::always_inline]] inline void sgemm_micro_kernel(std::size_t kc, const float* __restrict ap,
+                                                      std::size_t a_rs, std::size_t a_cs,
+                                                      const float* __restrict bp,
+                                                      float* __restrict c, std::size_t ldc,
+                                                      float alpha, float beta) noexcept {
   using fbatch = xsimd::batch<float, Arch>;
   constexpr std::size_t width = fbatch::size;
   constexpr std::size_t vectors = NR / width;
@@ -59,11 +73,11 @@ inline void sgemm_micro_kernel(std::size_t kc, const float* __restrict ap,
     for (std::size_t v = 0; v < vectors; ++v) b[v] = fbatch::load_aligned(bp + v * width);
 #pragma GCC unroll 32
     for (std::size_t i = 0; i < MR; ++i) {
-      const fbatch a(ap[i]);
+      const fbatch a(ap[i * a_rs]);
 #pragma GCC unroll 8
       for (std::size_t v = 0; v < vectors; ++v) acc[i][v] = xsimd::fma(a, b[v], acc[i][v]);
     }
-    ap += MR;
+    ap += a_cs;
     bp += NR;
   }
 
@@ -97,6 +111,8 @@ inline void sgemm_pack_a(bool trans, const float* a, std::size_t lda, std::size_
                          std::size_t depth, float* __restrict dst) noexcept {
   for (std::size_t r0 = 0; r0 < rows; r0 += MR) {
     const std::size_t valid = min_size<Arch>(MR, rows - r0);
+    // A partial panel is zeroed whole with vector stores first, then filled.
+    if (valid < MR) sgemm_zero<Arch>(dst, MR * depth);
     if (!trans) {
       // op(A)(i, p) = a[i * lda + p]: read each row contiguously, scatter into the panel.
       for (std::size_t i = 0; i < valid; ++i) {
@@ -109,9 +125,6 @@ inline void sgemm_pack_a(bool trans, const float* a, std::size_t lda, std::size_
         const float* src = a + p * lda + r0;
         for (std::size_t i = 0; i < valid; ++i) dst[p * MR + i] = src[i];
       }
-    }
-    for (std::size_t i = valid; i < MR; ++i) {
-      for (std::size_t p = 0; p < depth; ++p) dst[p * MR + i] = 0.0f;
     }
     dst += MR * depth;
   }
@@ -137,19 +150,16 @@ inline void sgemm_pack_b(bool trans, const float* b, std::size_t ldb, std::size_
             fbatch::load_unaligned(src + v).store_aligned(out + v);
           }
         } else {
-          std::size_t j = 0;
-          for (; j < valid; ++j) out[j] = src[j];
-          for (; j < NR; ++j) out[j] = 0.0f;
+          sgemm_zero<Arch>(out, NR);
+          for (std::size_t j = 0; j < valid; ++j) out[j] = src[j];
         }
       }
     } else {
       // op(B)(p, j) = b[j * ldb + p]: walk B's rows, scatter into the panel's columns.
+      if (valid < NR) sgemm_zero<Arch>(dst, NR * depth);
       for (std::size_t j = 0; j < valid; ++j) {
         const float* src = b + (c0 + j) * ldb;
         for (std::size_t p = 0; p < depth; ++p) dst[p * NR + j] = src[p];
-      }
-      for (std::size_t j = valid; j < NR; ++j) {
-        for (std::size_t p = 0; p < depth; ++p) dst[p * NR + j] = 0.0f;
       }
     }
     dst += NR * depth;
@@ -171,12 +181,55 @@ inline void sgemm_scale_c(std::size_t m, std::size_t n, float beta, float* c,
   }
 }
 
-template <class Arch, class Shape>
+// C(rows x cols) := alpha * tile + beta * C for a partial tile computed into `tile` (row stride
+// tile_ld): whole vectors where the row has them, scalars for the rest. beta == 0: C not read.
+template <class Arch>
+inline void sgemm_store_edge(const float* tile, std::size_t tile_ld, std::size_t rows,
+                             std::size_t cols, float alpha, float beta, float* c,
+                             std::size_t ldc) noexcept {
+  using fbatch = xsimd::batch<float, Arch>;
+  constexpr std::size_t width = fbatch::size;
+  const fbatch alpha_v(alpha), beta_v(beta);
+  for (std::size_t i = 0; i < rows; ++i) {
+    const float* t = tile + i * tile_ld;
+    float* row = c + i * ldc;
+    std::size_t j = 0;
+    if (beta == 0.0f) {
+      for (; j + width <= cols; j += width) (fbatch::load_aligned(t + j) * alpha_v).store_unaligned(row + j);
+      for (; j < cols; ++j) row[j] = alpha * t[j];
+    } else {
+      for (; j + width <= cols; j += width) {
+        xsimd::fma(beta_v, fbatch::load_unaligned(row + j), fbatch::load_aligned(t + j) * alpha_v)
+            .store_unaligned(row + j);
+      }
+      for (; j < cols; ++j) row[j] = alpha * t[j] + beta * row[j];
+    }
+  }
+}
+
+// Whether A is packed. Packing costs one pass over A per k block and pays off when the packed
+// panels are reused across many NR-wide panels of B; for narrow C (n <= kNoPackMaxPanels * NR,
+// e.g. every layer of a small network) the micro-kernel reads A in place (BLIS's "sup" idea),
+// and only a partial last row panel is copied, so no row past m is ever read.
+enum class a_packing : unsigned char { automatic, always, never };
+inline constexpr std::size_t kNoPackMaxPanels = 4;
+
+template <class Arch, class Shape, a_packing Policy = a_packing::automatic>
 void sgemm_blocked(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k,
                    float alpha, const float* a, std::size_t lda, const float* b, std::size_t ldb,
                    float beta, float* c, std::size_t ldc, float* workspace) noexcept {
   constexpr std::size_t MR = Shape::mr, NR = Shape::nr, KC = Shape::kc, MC = Shape::mc,
                         NC = Shape::nc;
+  constexpr std::size_t width = xsimd::batch<float, Arch>::size;
+  if constexpr (NR > width) {
+    // A C at most one vector wide (a network's last layers, their backprop): the same loops with
+    // a one-vector register tile, so B panels are not padded to NR and no lanes are wasted.
+    if (n <= width) {
+      sgemm_blocked<Arch, gemm_shape<MR, width, KC, MC, NC / NR * width>, Policy>(
+          trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, workspace);
+      return;
+    }
+  }
   if (m == 0 || n == 0) return;
   if (k == 0 || alpha == 0.0f) {
     sgemm_scale_c<Arch>(m, n, beta, c, ldc);
@@ -196,6 +249,8 @@ void sgemm_blocked(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std
   alignas(64) float edge[MR * NR];
   for (std::size_t jc = 0; jc < n; jc += NC) {
     const std::size_t nc = min_size<Arch>(NC, n - jc);
+    const bool pack_a = Policy == a_packing::always ||
+                        (Policy == a_packing::automatic && nc > kNoPackMaxPanels * NR);
     for (std::size_t pc = 0; pc < k; pc += KC) {
       const std::size_t kc = min_size<Arch>(KC, k - pc);
       const float* b_block = trans_b ? b + jc * ldb + pc : b + pc * ldb + jc;
@@ -205,27 +260,43 @@ void sgemm_blocked(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std
       for (std::size_t ic = 0; ic < m; ic += MC) {
         const std::size_t mc = min_size<Arch>(MC, m - ic);
         const float* a_block = trans_a ? a + pc * lda + ic : a + ic * lda + pc;
-        sgemm_pack_a<Arch, MR>(trans_a, a_block, lda, mc, kc, a_pack);
+        // Unpacked: op(A)(i, p) sits at a_block[i * a_rs + p * a_cs].
+        const std::size_t a_rs = trans_a ? 1 : lda, a_cs = trans_a ? lda : 1;
+        const std::size_t full_rows = mc / MR * MR;
+        if (pack_a) {
+          sgemm_pack_a<Arch, MR>(trans_a, a_block, lda, mc, kc, a_pack);
+        } else if (full_rows < mc) {
+          // The partial last panel is copied (zero-padded) so no row past m is read.
+          const float* tail = trans_a ? a_block + full_rows : a_block + full_rows * lda;
+          sgemm_pack_a<Arch, MR>(trans_a, tail, lda, mc - full_rows, kc, a_pack);
+        }
         for (std::size_t jr = 0; jr < nc; jr += NR) {
           const std::size_t nr = min_size<Arch>(NR, nc - jr);
           const float* b_panel = b_pack + jr * kc;
           for (std::size_t ir = 0; ir < mc; ir += MR) {
             const std::size_t mr = min_size<Arch>(MR, mc - ir);
-            const float* a_panel = a_pack + ir * kc;
             float* c_tile = c + (ic + ir) * ldc + jc + jr;
+            const bool in_place = !pack_a && mr == MR;
+            const float* a_panel = pack_a ? a_pack + ir * kc
+                                   : in_place ? a_block + ir * a_rs
+                                              : a_pack;
             if (mr == MR && nr == NR) {
-              sgemm_micro_kernel<Arch, MR, NR>(kc, a_panel, b_panel, c_tile, ldc, alpha,
-                                               beta_block);
-            } else {
-              sgemm_micro_kernel<Arch, MR, NR>(kc, a_panel, b_panel, edge, NR, 1.0f, 0.0f);
-              for (std::size_t i = 0; i < mr; ++i) {
-                float* row = c_tile + i * ldc;
-                for (std::size_t j = 0; j < nr; ++j) {
-                  const float product = alpha * edge[i * NR + j];
-                  // beta == 0: never read C (it may hold NaN).
-                  row[j] = beta_block == 0.0f ? product : product + beta_block * row[j];
-                }
+              if (in_place) {
+                sgemm_micro_kernel<Arch, MR, NR>(kc, a_panel, a_rs, a_cs, b_panel, c_tile, ldc,
+                                                 alpha, beta_block);
+              } else {
+                sgemm_micro_kernel<Arch, MR, NR>(kc, a_panel, 1, MR, b_panel, c_tile, ldc, alpha,
+                                                 beta_block);
               }
+            } else {
+              if (in_place) {
+                sgemm_micro_kernel<Arch, MR, NR>(kc, a_panel, a_rs, a_cs, b_panel, edge, NR, 1.0f,
+                                                 0.0f);
+              } else {
+                sgemm_micro_kernel<Arch, MR, NR>(kc, a_panel, 1, MR, b_panel, edge, NR, 1.0f,
+                                                 0.0f);
+              }
+              sgemm_store_edge<Arch>(edge, NR, mr, nr, alpha, beta_block, c_tile, ldc);
             }
           }
         }

@@ -41,7 +41,10 @@ struct kernel_table {
   const char* name;        // "sse2", "avx2", "avx512"
   const char* gemm_tile;   // e.g. "6x16": MR x NR, for benchmark and test names
   gemm_blocking blocking;
-  sgemm_fn sgemm;
+  sgemm_fn sgemm;  // picks whether to pack A (see a_packing in lib/kernels/sgemm.hpp)
+  // The same kernel with A always packed / never packed, so tests cover both paths at any shape.
+  sgemm_fn sgemm_packed_a;
+  sgemm_fn sgemm_unpacked_a;
   unary_fn sigmoid;
   unary_fn sigmoid_derivative;
   binary_fn sigmoid_delta;

@@ -67,9 +67,10 @@ std::string describe(const gemm_case& g) {
          (g.nan_c ? " C=NaN" : "");
 }
 
-// Runs one case through `table` and checks every element, the padding and the inputs.
+// Runs one case through `kernel` and checks every element, the padding and the inputs.
 // Returns an empty string on success, else what went wrong first.
-std::string run_case(const kernel_table& table, const gemm_case& g, std::uint64_t seed) {
+std::string run_case(const kernel_table& table, kernels::sgemm_fn kernel, const gemm_case& g,
+                     std::uint64_t seed) {
   test_rng rng(seed);
   stored_matrix a(g.ta ? g.k : g.m, g.ta ? g.m : g.k, g.pad, rng);
   stored_matrix b(g.tb ? g.n : g.k, g.tb ? g.k : g.n, g.pad, rng);
@@ -82,8 +83,8 @@ std::string run_case(const kernel_table& table, const gemm_case& g, std::uint64_
   const std::vector<float> a0 = a.data, b0 = b.data, c0 = c.data;
   std::vector<float> workspace(kernels::sgemm_workspace_floats(table.blocking, g.m, g.n, g.k) + 1);
   // Offset by one float: the kernel must align inside the workspace itself.
-  table.sgemm(g.ta, g.tb, g.m, g.n, g.k, g.alpha, a.data.data(), a.ld, b.data.data(), b.ld,
-              g.beta, c.data.data(), c.ld, workspace.data() + 1);
+  kernel(g.ta, g.tb, g.m, g.n, g.k, g.alpha, a.data.data(), a.ld, b.data.data(), b.ld, g.beta,
+         c.data.data(), c.ld, workspace.data() + 1);
 
   auto op_a = [&](std::size_t i, std::size_t p) { return g.ta ? a.at(p, i) : a.at(i, p); };
   auto op_b = [&](std::size_t p, std::size_t j) { return g.tb ? b.at(j, p) : b.at(p, j); };
@@ -132,15 +133,25 @@ class SgemmTest : public ::testing::TestWithParam<isa> {
     if (table_ == nullptr) GTEST_SKIP() << isa_name(GetParam()) << " not supported on this CPU/OS";
   }
 
-  // Runs every case, stops at the first failure with a precise message.
+  // Runs every case through the kernel as dispatched and with A forced packed and unpacked,
+  // stops at the first failure with a precise message.
   void run_all(const std::vector<gemm_case>& cases) {
-    std::uint64_t seed = 1;
-    for (const gemm_case& g : cases) {
-      const std::string failure = run_case(*table_, g, seed++);
-      ASSERT_TRUE(failure.empty()) << "[" << table_->name << " " << table_->gemm_tile << "] "
-                                   << failure;
+    const struct {
+      const char* name;
+      kernels::sgemm_fn kernel;
+    } variants[] = {{"automatic", table_->sgemm},
+                    {"A packed", table_->sgemm_packed_a},
+                    {"A unpacked", table_->sgemm_unpacked_a}};
+    for (const auto& variant : variants) {
+      std::uint64_t seed = 1;
+      for (const gemm_case& g : cases) {
+        const std::string failure = run_case(*table_, variant.kernel, g, seed++);
+        ASSERT_TRUE(failure.empty()) << "[" << table_->name << " " << table_->gemm_tile << ", "
+                                     << variant.name << "] " << failure;
+      }
     }
-    std::printf("[ %s %s ] %zu cases checked\n", table_->name, table_->gemm_tile, cases.size());
+    std::printf("[ %s %s ] %zu cases checked, each with A packed, unpacked and automatic\n",
+                table_->name, table_->gemm_tile, cases.size());
   }
 
   const kernel_table* table_ = nullptr;
