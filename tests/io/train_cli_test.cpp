@@ -1,0 +1,232 @@
+// tests/io/train_cli_test.cpp — runs the simdnn-train binary: Iris in both modes, progress lines
+// when piped, and every kind of bad input giving its exit status and a one-line reason.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <regex>
+#include <sstream>
+#include <string>
+
+namespace {
+
+const std::string iris_path = SIMDNN_SOURCE_DIR "/data/iris.csv";
+
+struct run_result {
+  int exit_status = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::string shell_quote(const std::string& text) {
+  std::string quoted = "'";
+  for (const char c : text) {
+    if (c == '\'') {
+      quoted += "'\\''";
+    } else {
+      quoted += c;
+    }
+  }
+  return quoted + "'";
+}
+
+std::size_t count_lines(const std::string& text) {
+  return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
+class train_cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::string test_name =
+        ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    directory_ = std::filesystem::temp_directory_path() /
+                 ("simdnn_train_cli_" + std::to_string(getpid()) + "_" + test_name);
+    std::filesystem::create_directories(directory_);
+  }
+  void TearDown() override { std::filesystem::remove_all(directory_); }
+
+  std::string write(const std::string& name, const std::string& content) {
+    const std::filesystem::path path = directory_ / name;
+    std::ofstream(path, std::ios::binary) << content;
+    return path.string();
+  }
+
+  // Runs simdnn-train with `arguments` (already shell-quoted where needed), stdout and stderr
+  // captured to files (so stdout is not a terminal: progress comes as plain lines). `wrapper`
+  // (e.g. "valgrind") runs the binary under another program.
+  run_result run(const std::string& arguments, const std::string& stdin_path = "/dev/null",
+                 const std::string& wrapper = "") {
+    const std::filesystem::path out = directory_ / "stdout.txt";
+    const std::filesystem::path err = directory_ / "stderr.txt";
+    const std::string command = wrapper + " " + shell_quote(SIMDNN_TRAIN_EXE) + " " + arguments +
+                                " <" + shell_quote(stdin_path) + " >" +
+                                shell_quote(out.string()) + " 2>" + shell_quote(err.string());
+    const int status = std::system(command.c_str());
+    run_result result;
+    result.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    result.out = read_file(out);
+    result.err = read_file(err);
+    return result;
+  }
+
+  // Expects `exit_status` and exactly one line on stderr containing `reason`.
+  void expect_failure(const std::string& arguments, int exit_status, const std::string& reason,
+                      const std::string& stdin_path = "/dev/null") {
+    const run_result result = run(arguments, stdin_path);
+    EXPECT_EQ(result.exit_status, exit_status) << arguments << "\nstderr: " << result.err;
+    EXPECT_EQ(count_lines(result.err), 1u) << arguments << "\nstderr: " << result.err;
+    EXPECT_TRUE(result.err.starts_with("simdnn-train: error: ")) << result.err;
+    EXPECT_NE(result.err.find(reason), std::string::npos)
+        << arguments << "\nstderr: " << result.err << "expected: " << reason;
+  }
+
+  std::filesystem::path directory_;
+};
+
+double percentage_after(const std::string& text, const std::string& label) {
+  const std::regex pattern(label + R"(\s+([0-9.]+)%)");
+  std::smatch match;
+  if (!std::regex_search(text, match, pattern)) return -1.0;
+  return std::stod(match[1].str());
+}
+
+TEST_F(train_cli, iris_one_hot_classifier) {
+  const run_result result = run(shell_quote(iris_path) +
+                                " --layers 4,10,3 --epochs 2000 --lr 0.5 --batch 32 --seed 1"
+                                " --test-fraction 0.2 --report-every 500");
+  ASSERT_EQ(result.exit_status, 0) << result.err;
+  EXPECT_TRUE(result.err.empty()) << result.err;
+  EXPECT_TRUE(std::regex_search(result.out, std::regex("^simdnn-train: ISA (sse2|avx2|avx512)\n")))
+      << result.out;
+  // Piped: plain progress lines at epochs 500, 1000, 1500, 2000, no carriage returns.
+  EXPECT_EQ(result.out.find('\r'), std::string::npos);
+  EXPECT_NE(result.out.find("epoch  500/2000  loss "), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("epoch 2000/2000  loss "), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("split: 120 train, 30 test rows"), std::string::npos) << result.out;
+  EXPECT_GE(percentage_after(result.out, "train accuracy"), 90.0) << result.out;
+  EXPECT_GE(percentage_after(result.out, "test accuracy"), 80.0) << result.out;
+  EXPECT_NE(result.out.find("samples/s"), std::string::npos);
+}
+
+TEST_F(train_cli, same_seed_same_result) {
+  const std::string arguments = shell_quote(iris_path) + " --epochs 50 --quiet --seed 5";
+  const run_result first = run(arguments);
+  const run_result second = run(arguments);
+  ASSERT_EQ(first.exit_status, 0) << first.err;
+  // Everything but the timing line is identical.
+  auto without_time = [](const std::string& text) {
+    return text.substr(0, text.find("time: "));
+  };
+  EXPECT_EQ(without_time(first.out), without_time(second.out));
+  EXPECT_EQ(count_lines(first.out), 5u) << first.out;  // ISA, done, train, test, time
+}
+
+TEST_F(train_cli, notebook_reports_its_cap) {
+  const run_result result = run(shell_quote(iris_path) + " --notebook");
+  ASSERT_EQ(result.exit_status, 0) << result.err;
+  EXPECT_NE(result.out.find("notebook: 4-10-3-1 sigmoid, no biases"), std::string::npos)
+      << result.out;
+  EXPECT_NE(result.out.find("done: 100 epochs, final E = 1/2 sum (y - t)^2 = "),
+            std::string::npos);
+  EXPECT_NE(result.out.find("at most 100/150 (66.67%) correct"), std::string::npos)
+      << result.out;
+  const double accuracy = percentage_after(result.out, "nearest class\\)");
+  EXPECT_GE(accuracy, 0.0) << result.out;
+  EXPECT_LE(accuracy, 100.0 * 100 / 150 + 0.01) << result.out;
+}
+
+TEST_F(train_cli, reads_standard_input) {
+  const run_result result = run("- --epochs 5 --quiet", iris_path);
+  EXPECT_EQ(result.exit_status, 0) << result.err;
+  const run_result verbose = run("- --epochs 5", iris_path);
+  EXPECT_NE(verbose.out.find("data: <stdin>: 150 rows, 4 features, 3 classes (0, 1, 2)"),
+            std::string::npos)
+      << verbose.out;
+}
+
+// Every allocation happens before the epoch loop: the heap use of a run does not depend on the
+// number of epochs or on how often progress is printed. Counted by valgrind, when installed.
+TEST_F(train_cli, epochs_do_not_allocate) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "valgrind cannot run an AddressSanitizer build";
+#endif
+  if (std::system("valgrind --version >/dev/null 2>&1") != 0) GTEST_SKIP() << "no valgrind";
+  auto heap_usage = [&](const std::string& flags) {
+    const run_result result = run(shell_quote(iris_path) + " " + flags, "/dev/null", "valgrind");
+    const std::regex pattern(R"(total heap usage: ([0-9,]+) allocs)");
+    std::smatch match;
+    return std::regex_search(result.err, match, pattern) ? match[1].str() : "not found";
+  };
+  const std::string short_run = heap_usage("--epochs 2 --report-every 1");
+  EXPECT_NE(short_run, "not found");
+  EXPECT_EQ(heap_usage("--epochs 100 --report-every 1"), short_run);
+  EXPECT_EQ(heap_usage("--epochs 100 --quiet"), short_run);
+}
+
+TEST_F(train_cli, help) {
+  for (const char* flag : {"--help", "-h"}) {
+    const run_result result = run(flag);
+    EXPECT_EQ(result.exit_status, 0) << flag;
+    EXPECT_TRUE(result.out.starts_with("usage: simdnn-train")) << result.out;
+    EXPECT_TRUE(result.err.empty());
+  }
+}
+
+TEST_F(train_cli, usage_errors_exit_2) {
+  const std::string iris = shell_quote(iris_path);
+  expect_failure("", 2, "no data file given");
+  expect_failure(iris + " --frobnicate", 2, "unknown option \"--frobnicate\"");
+  expect_failure(iris + " -x", 2, "unknown option \"-x\"");
+  expect_failure(iris + " --epochs", 2, "--epochs: missing value");
+  expect_failure(iris + " --epochs abc", 2, "--epochs: expected an integer >= 1, got \"abc\"");
+  expect_failure(iris + " --epochs 0", 2, "--epochs: expected an integer >= 1");
+  expect_failure(iris + " --epochs=-3", 2, "--epochs: expected an integer >= 1");
+  expect_failure(iris + " --lr -0.5", 2, "--lr: expected a positive learning rate");
+  expect_failure(iris + " --lr nan", 2, "--lr: expected a finite number");
+  expect_failure(iris + " --batch 0", 2, "--batch");
+  expect_failure(iris + " --test-fraction 1", 2, "--test-fraction: expected a number in [0, 1)");
+  expect_failure(iris + " --layers 4", 2, "--layers: need at least an input and an output");
+  expect_failure(iris + " --layers 4,,3", 2, "--layers: expected an integer >= 1");
+  expect_failure(iris + " --layers 5,10,3", 2,
+                 "--layers: the input width is 5 but the data has 4 feature columns");
+  expect_failure(iris + " --layers 4,10,2", 2,
+                 "--layers: the output width is 2 but the data has 3 classes");
+  expect_failure(iris + " --notebook --lr 0.3", 2, "does not combine with --lr");
+  expect_failure(iris + " " + iris, 2, "more than one data file");
+  expect_failure(iris + " --quiet=yes", 2, "--quiet takes no value");
+}
+
+TEST_F(train_cli, data_errors_exit_3) {
+  expect_failure(shell_quote((directory_ / "missing.csv").string()), 3,
+                 "missing.csv: cannot open: No such file or directory");
+  expect_failure(shell_quote(write("empty.csv", "")), 3, "empty.csv: empty file");
+  expect_failure(shell_quote(write("ragged.csv", "a,b,c\n1,2,0\n1,2\n")), 3,
+                 "ragged.csv: line 3, column 3 (c): ragged row");
+  expect_failure(shell_quote(write("nan.csv", "1,2,0\n1,nan,1\n")), 3,
+                 "nan.csv: line 2, column 2: NaN is not allowed");
+  expect_failure(shell_quote(write("big.csv", "1,2,0\n1,1e39,1\n")), 3,
+                 "line 2, column 2: number out of range: \"1e39\" overflows float");
+  expect_failure(shell_quote(write("one.csv", "a,b,label\n1,2,x\n3,4,x\n")), 3,
+                 "one.csv: column 3 (label): a single class \"x\"");
+  expect_failure(shell_quote(write("nul.csv", std::string("1,2,0\n1,\0,1\n", 12))), 3,
+                 "line 2, column 2: NUL byte");
+  expect_failure(shell_quote(write("quote.csv", "1,2,0\n1,\"2,1\n")), 3,
+                 "line 2, column 2: unterminated quoted field");
+  expect_failure(shell_quote(write("newline.csv", "1,2,0\n1,\"a\nb\",1\n")), 3,
+                 "non-numeric field \"a\\nb\"");
+  expect_failure("-", 3, "<stdin>: empty file", "/dev/null");
+  expect_failure("- --label-column 7", 3, "<stdin>: line 1: target column 7 does not exist",
+                 iris_path);
+}
+
+}  // namespace

@@ -1,0 +1,714 @@
+// simdnn-train — train a dense sigmoid network on a CSV file from the command line.
+//
+//   simdnn-train data/iris.csv --layers 4,10,3 --epochs 2000 --lr 0.5 --batch 32 --seed 1
+//                --test-fraction 0.2
+//
+// Classification: the label column (default: the last) holds integer or string class labels;
+// targets are one-hot with one sigmoid output per class, and the predicted class is the argmax.
+// --layers lists every width, input and output included; the input width must equal the number
+// of feature columns and the output width the number of classes. A mismatch is a usage error
+// rather than a silently appended or resized layer: the user's topology is either run as written
+// or rejected. Features are standardized with the training split's statistics, which are stored
+// in the network (set_input_standardization), so every prediction sees the same scaling.
+//
+// --notebook reruns the lecture notebook exactly: 4-10-3-1 sigmoid, no biases, weights U(-1, 1),
+// raw class indices 0, 1, 2 as the target of the single output, full batch, gradient descent on
+// E = 1/2 sum (y - t)^2 with learning rate 0.1 (simdnn's sum reduction at lr 0.05), 100 epochs,
+// rows in file order, no standardization and no hold-out. Its accuracy is capped; see the
+// summary it prints.
+//
+// Exit status: 0 success; 1 internal error; 2 usage error (flags, or flags that do not fit the
+// data); 3 data error (unreadable or malformed input). Every error is one line on stderr.
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <exception>
+#include <iostream>
+#include <limits>
+#include <numeric>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "simdnn/dataset.hpp"
+#include "simdnn/isa.hpp"
+#include "simdnn/network.hpp"
+
+namespace {
+
+constexpr int exit_internal_error = 1;
+constexpr int exit_usage_error = 2;
+constexpr int exit_data_error = 3;
+
+constexpr const char* usage_text = R"(usage: simdnn-train <data.csv | -> [options]
+
+Trains a dense sigmoid network to classify the rows of a CSV file ('-' reads standard input).
+The label column holds integer or string class labels, indexed in sorted order (numerically for
+integers); every other column is a numeric feature. A header row is detected when every feature
+field of the first row is a name.
+
+options:
+  --layers W0,W1,...,WL  every layer width, input and output included; W0 must equal the number
+                         of features and WL the number of classes (default: <features>,10,<classes>)
+  --epochs N             passes over the training rows (default 1000)
+  --lr X                 learning rate on the mean squared error (default 0.5)
+  --batch N              rows per gradient step, at most the training rows (default 32)
+  --seed N               seeds the weights, the hold-out split and every epoch's shuffle (default 1)
+  --test-fraction X      share of rows held out for testing, in [0, 1) (default 0.2)
+  --no-standardize       feed raw features (default: z-scores from the training rows' statistics)
+  --no-bias              layers without biases
+  --label-column I       label column from 0; negative counts from the end (default -1, the last)
+  --header, --no-header  the first row is / is not a header (default: detected)
+  --notebook             rerun the lecture notebook exactly: 4-10-3-1, no bias, U(-1,1) weights,
+                         targets 0/1/2 on one sigmoid output, full batch, lr 0.1 on
+                         E = 1/2 sum (y-t)^2, 100 epochs, file order, raw features; only --seed,
+                         --report-every, --quiet, --label-column and --header combine with it
+  --report-every N       when stdout is not a terminal, print a progress line every N epochs
+                         (default: epochs / 20); a terminal gets one live line instead
+  --quiet                no setup or progress lines: only the ISA and the summary
+  --help                 this text
+
+exit status: 0 success, 1 internal error, 2 usage error, 3 data error
+)";
+
+// A problem with the command line, or with flags that do not fit the data: exit status 2.
+struct usage_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct options {
+  std::string data_path;
+  std::vector<std::size_t> layers;  // empty: <features>,10,<classes>
+  std::size_t epochs = 1000;
+  float learning_rate = 0.5f;
+  std::size_t batch = 32;
+  std::uint64_t seed = 1;
+  double test_fraction = 0.2;
+  bool standardize = true;
+  bool bias = true;
+  std::ptrdiff_t label_column = -1;
+  simdnn::header_row header = simdnn::header_row::detect;
+  bool notebook = false;
+  std::size_t report_every = 0;  // 0: epochs / 20
+  bool quiet = false;
+  bool help = false;
+  // Flags the notebook fixes itself, as typed, to name them if combined with --notebook.
+  std::vector<std::string> notebook_conflicts;
+};
+
+std::string in_quotes(std::string_view text) { return '"' + std::string(text) + '"'; }
+
+// The whole of `text` as an integer no less than `minimum`.
+template <class Integer>
+Integer parse_integer_flag(std::string_view flag, std::string_view text,
+                           Integer minimum = std::numeric_limits<Integer>::min()) {
+  Integer value{};
+  const char* const last = text.data() + text.size();
+  const auto [end, error] = std::from_chars(text.data(), last, value);
+  if (error != std::errc{} || end != last || value < minimum) {
+    const std::string expected = minimum == std::numeric_limits<Integer>::min()
+                                     ? "an integer"
+                                     : "an integer >= " + std::to_string(minimum);
+    throw usage_error(std::string(flag) + ": expected " + expected + ", got " + in_quotes(text));
+  }
+  return value;
+}
+
+double parse_real_flag(std::string_view flag, std::string_view text) {
+  double value = 0.0;
+  const char* const last = text.data() + text.size();
+  const auto [end, error] = std::from_chars(text.data(), last, value);
+  if (error != std::errc{} || end != last || !std::isfinite(value)) {
+    throw usage_error(std::string(flag) + ": expected a finite number, got " + in_quotes(text));
+  }
+  return value;
+}
+
+std::vector<std::size_t> parse_layers(std::string_view text) {
+  std::vector<std::size_t> widths;
+  std::size_t begin = 0;
+  for (;;) {
+    const std::size_t comma = text.find(',', begin);
+    const std::string_view item = text.substr(begin, comma - begin);
+    widths.push_back(parse_integer_flag<std::size_t>("--layers", item, 1));
+    if (comma == std::string_view::npos) break;
+    begin = comma + 1;
+  }
+  if (widths.size() < 2) {
+    throw usage_error("--layers: need at least an input and an output width, e.g. 4,10,3");
+  }
+  return widths;
+}
+
+options parse_command_line(int argc, char** argv) {
+  options parsed;
+  bool positional_only = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view argument = argv[i];
+    if (positional_only || argument == "-" || !argument.starts_with("-")) {
+      if (!parsed.data_path.empty()) {
+        throw usage_error("more than one data file: " + in_quotes(parsed.data_path) + " and " +
+                          in_quotes(argument));
+      }
+      if (argument.empty()) throw usage_error("empty data file name");
+      parsed.data_path = argument;
+      continue;
+    }
+    if (argument == "--") {
+      positional_only = true;
+      continue;
+    }
+    // --flag=value or --flag value
+    std::string_view flag = argument;
+    std::string_view inline_value;
+    bool has_inline_value = false;
+    if (const std::size_t equals = argument.find('='); equals != std::string_view::npos) {
+      flag = argument.substr(0, equals);
+      inline_value = argument.substr(equals + 1);
+      has_inline_value = true;
+    }
+    auto value = [&]() -> std::string_view {
+      if (has_inline_value) return inline_value;
+      if (i + 1 >= argc) throw usage_error(std::string(flag) + ": missing value");
+      return argv[++i];
+    };
+    auto no_value = [&] {
+      if (has_inline_value) throw usage_error(std::string(flag) + " takes no value");
+    };
+    auto fixed_by_notebook = [&] { parsed.notebook_conflicts.emplace_back(flag); };
+
+    if (flag == "--help" || flag == "-h") {
+      no_value();
+      parsed.help = true;
+    } else if (flag == "--layers") {
+      parsed.layers = parse_layers(value());
+      fixed_by_notebook();
+    } else if (flag == "--epochs") {
+      parsed.epochs = parse_integer_flag<std::size_t>(flag, value(), 1);
+      fixed_by_notebook();
+    } else if (flag == "--lr") {
+      const double lr = parse_real_flag(flag, value());
+      if (!(lr > 0.0) || lr > 1e6) {
+        throw usage_error("--lr: expected a positive learning rate, got " + std::to_string(lr));
+      }
+      parsed.learning_rate = static_cast<float>(lr);
+      fixed_by_notebook();
+    } else if (flag == "--batch") {
+      parsed.batch = parse_integer_flag<std::size_t>(flag, value(), 1);
+      fixed_by_notebook();
+    } else if (flag == "--seed") {
+      parsed.seed = parse_integer_flag<std::uint64_t>(flag, value());
+    } else if (flag == "--test-fraction") {
+      const std::string_view text = value();
+      parsed.test_fraction = parse_real_flag(flag, text);
+      if (!(parsed.test_fraction >= 0.0 && parsed.test_fraction < 1.0)) {
+        throw usage_error("--test-fraction: expected a number in [0, 1), got " + in_quotes(text));
+      }
+      fixed_by_notebook();
+    } else if (flag == "--no-standardize") {
+      no_value();
+      parsed.standardize = false;
+      fixed_by_notebook();
+    } else if (flag == "--no-bias") {
+      no_value();
+      parsed.bias = false;
+      fixed_by_notebook();
+    } else if (flag == "--label-column") {
+      parsed.label_column = parse_integer_flag<std::ptrdiff_t>(flag, value());
+    } else if (flag == "--header") {
+      no_value();
+      parsed.header = simdnn::header_row::present;
+    } else if (flag == "--no-header") {
+      no_value();
+      parsed.header = simdnn::header_row::absent;
+    } else if (flag == "--notebook") {
+      no_value();
+      parsed.notebook = true;
+    } else if (flag == "--report-every") {
+      parsed.report_every = parse_integer_flag<std::size_t>(flag, value(), 1);
+    } else if (flag == "--quiet") {
+      no_value();
+      parsed.quiet = true;
+    } else {
+      throw usage_error("unknown option " + in_quotes(flag));
+    }
+  }
+  if (parsed.help) return parsed;
+  if (parsed.data_path.empty()) throw usage_error("no data file given");
+  if (parsed.notebook && !parsed.notebook_conflicts.empty()) {
+    throw usage_error("--notebook fixes its own setup; it does not combine with " +
+                      parsed.notebook_conflicts.front());
+  }
+  return parsed;
+}
+
+using clock_type = std::chrono::steady_clock;
+
+double seconds_between(clock_type::time_point from, clock_type::time_point to) {
+  return std::chrono::duration<double>(to - from).count();
+}
+
+// "12.3 ms", "4.56 s".
+void format_duration(double seconds, char (&out)[32]) {
+  if (seconds < 1.0) {
+    std::snprintf(out, sizeof out, "%.3g ms", seconds * 1e3);
+  } else {
+    std::snprintf(out, sizeof out, "%.3g s", seconds);
+  }
+}
+
+// Samples per second; a clock too coarse to see any time pass must not divide by zero.
+double rate_of(std::size_t samples, double seconds) {
+  return static_cast<double>(samples) / std::max(seconds, 1e-9);
+}
+
+// "612.3k", "1.24M": rates span many decades, three significant digits are plenty.
+void format_rate(double rate, char (&out)[32]) {
+  if (rate >= 1e9) {
+    std::snprintf(out, sizeof out, "%.3gG", rate / 1e9);
+  } else if (rate >= 1e6) {
+    std::snprintf(out, sizeof out, "%.3gM", rate / 1e6);
+  } else if (rate >= 1e3) {
+    std::snprintf(out, sizeof out, "%.3gk", rate / 1e3);
+  } else {
+    std::snprintf(out, sizeof out, "%.3g", rate);
+  }
+}
+
+// Progress during training: one line redrawn in place on a terminal (at most ~10 times a
+// second, so drawing never slows training down), plain lines every N epochs into a pipe or file
+// (a log then shows the run without carriage-return noise), or nothing.
+class progress_display {
+ public:
+  enum class style { live, lines, silent };
+
+  progress_display(style how, std::size_t report_every, std::size_t epochs, const char* loss_name,
+                   const char* accuracy_name)
+      : style_(how),
+        report_every_(report_every),
+        epochs_(epochs),
+        epoch_digits_(static_cast<int>(std::to_string(epochs).size())),
+        loss_name_(loss_name),
+        accuracy_name_(accuracy_name) {}
+
+  [[nodiscard]] bool due(std::size_t epoch, clock_type::time_point now) const noexcept {
+    switch (style_) {
+      case style::live:
+        return epoch == epochs_ || now - last_draw_ >= std::chrono::milliseconds(100);
+      case style::lines: return epoch % report_every_ == 0 || epoch == epochs_;
+      case style::silent: return false;
+    }
+    return false;
+  }
+
+  // Formats into a fixed buffer: reporting inside the epoch loop allocates nothing.
+  void show(std::size_t epoch, double loss, double accuracy_percent, double samples_per_second,
+            clock_type::time_point now) noexcept {
+    char rate[32];
+    format_rate(samples_per_second, rate);
+    char line[160];
+    std::snprintf(line, sizeof line,
+                  "epoch %*zu/%zu  %s %.6g  %s %6.2f%%  %s samples/s", epoch_digits_, epoch,
+                  epochs_, loss_name_, loss, accuracy_name_, accuracy_percent, rate);
+    if (style_ == style::live) {
+      // \x1b[K clears what a longer previous line left behind.
+      std::fprintf(stdout, "\r%s\x1b[K", line);
+      std::fflush(stdout);
+      drawn_ = true;
+    } else {
+      std::fprintf(stdout, "%s\n", line);
+    }
+    last_draw_ = now;
+  }
+
+  // Ends the live line so the summary starts on a fresh one.
+  void finish() noexcept {
+    if (drawn_) std::fputc('\n', stdout);
+    drawn_ = false;
+  }
+
+ private:
+  style style_;
+  std::size_t report_every_;
+  std::size_t epochs_;
+  int epoch_digits_;
+  const char* loss_name_;
+  const char* accuracy_name_;
+  clock_type::time_point last_draw_{};
+  bool drawn_ = false;
+};
+
+progress_display::style progress_style(const options& parsed) {
+  if (parsed.quiet) return progress_display::style::silent;
+  return isatty(fileno(stdout)) ? progress_display::style::live : progress_display::style::lines;
+}
+
+std::size_t report_interval(const options& parsed, std::size_t epochs) {
+  return parsed.report_every != 0 ? parsed.report_every : std::max<std::size_t>(1, epochs / 20);
+}
+
+[[noreturn]] void internal_error(const char* what, simdnn::status status) {
+  throw std::runtime_error(std::string(what) + ": " + simdnn::status_message(status));
+}
+
+// Loss and correct predictions of `net` over a whole set, run in chunks of max_batch rows.
+// Predictions: argmax over the outputs, or with a single output the output rounded to the nearest
+// class index (the notebook's reading). Loss: the mean over rows for the mean reduction (which
+// already averages over outputs), the plain sum for the sum reduction.
+struct evaluation {
+  double loss = 0.0;
+  std::size_t correct = 0;
+};
+
+// predicted_per_class, when not empty (class_count entries), counts the predictions per class.
+evaluation evaluate(simdnn::network& net, simdnn::loss_reduction reduction,
+                    std::span<const float> features, std::span<const float> targets,
+                    std::span<const simdnn::class_index> labels, std::size_t class_count,
+                    std::span<std::size_t> predicted_per_class = {}) {
+  evaluation result;
+  const std::size_t rows = labels.size();
+  const std::size_t inputs = net.input_width();
+  const std::size_t outputs = net.output_width();
+  for (std::size_t start = 0; start < rows; start += net.max_batch()) {
+    const std::size_t count = std::min(net.max_batch(), rows - start);
+    const auto forward = net.forward(features.subspan(start * inputs, count * inputs), count);
+    if (!forward) internal_error("forward", forward.error);
+    const auto loss = net.loss(targets.subspan(start * outputs, count * outputs));
+    if (!loss) internal_error("loss", loss.error);
+    result.loss += reduction == simdnn::loss_reduction::mean
+                       ? static_cast<double>(loss.value) * static_cast<double>(count)
+                       : static_cast<double>(loss.value);
+    for (std::size_t r = 0; r < count; ++r) {
+      const std::span<const float> y = forward.value.subspan(r * outputs, outputs);
+      std::size_t predicted = 0;
+      if (outputs == 1) {
+        const double nearest = std::nearbyint(static_cast<double>(y[0]));
+        predicted = static_cast<std::size_t>(
+            std::clamp(nearest, 0.0, static_cast<double>(class_count - 1)));
+      } else {
+        predicted = static_cast<std::size_t>(std::max_element(y.begin(), y.end()) - y.begin());
+      }
+      if (predicted == labels[start + r]) ++result.correct;
+      if (!predicted_per_class.empty()) ++predicted_per_class[predicted];
+    }
+  }
+  if (reduction == simdnn::loss_reduction::mean && rows > 0) {
+    result.loss /= static_cast<double>(rows);
+  }
+  return result;
+}
+
+std::string join_widths(std::span<const std::size_t> widths) {
+  std::string text;
+  for (const std::size_t width : widths) {
+    if (!text.empty()) text += '-';
+    text += std::to_string(width);
+  }
+  return text;
+}
+
+double percent(std::size_t part, std::size_t whole) {
+  return whole == 0 ? 0.0 : 100.0 * static_cast<double>(part) / static_cast<double>(whole);
+}
+
+void print_time_line(double wall_seconds, double train_seconds, const char* rate) {
+  char wall[32];
+  char training[32];
+  format_duration(wall_seconds, wall);
+  format_duration(train_seconds, training);
+  std::printf("time: %s wall (loading included), %s training, %s samples/s\n", wall, training,
+              rate);
+}
+
+simdnn::dataset load(const options& parsed) {
+  simdnn::csv_options csv;
+  csv.kind = simdnn::task::classification;
+  csv.target_columns = {parsed.label_column};
+  csv.header = parsed.header;
+  if (parsed.data_path == "-") return simdnn::read_csv(std::cin, "<stdin>", csv);
+  return simdnn::load_csv(parsed.data_path, csv);
+}
+
+void print_data_line(const options& parsed, const simdnn::dataset& data) {
+  const char* const name = parsed.data_path == "-" ? "<stdin>" : parsed.data_path.c_str();
+  std::printf("data: %s: %zu rows, %zu features, %zu classes (", name,
+              data.rows(), data.feature_count(), data.class_count());
+  // A label column with hundreds of values (the wrong column, say) must not flood the terminal.
+  constexpr std::size_t names_shown = 10;
+  for (std::size_t c = 0; c < std::min(data.class_count(), names_shown); ++c) {
+    std::printf("%s%s", c == 0 ? "" : ", ", data.class_names()[c].c_str());
+  }
+  std::printf("%s)\n", data.class_count() > names_shown ? ", ..." : "");
+}
+
+// ------------------------------------------------------------------------------------------------
+// The default mode: one-hot classification with a hold-out split.
+// ------------------------------------------------------------------------------------------------
+int train_classifier(const options& parsed, const simdnn::dataset& data,
+                     clock_type::time_point start_time) {
+  const std::size_t features = data.feature_count();
+  const std::size_t classes = data.class_count();
+  std::vector<std::size_t> widths = parsed.layers;
+  if (widths.empty()) widths = {features, 10, classes};
+  if (widths.front() != features) {
+    throw usage_error("--layers: the input width is " + std::to_string(widths.front()) +
+                      " but the data has " + std::to_string(features) + " feature columns");
+  }
+  if (widths.back() != classes) {
+    throw usage_error("--layers: the output width is " + std::to_string(widths.back()) +
+                      " but the data has " + std::to_string(classes) +
+                      " classes (one output per class)");
+  }
+
+  // Two independent streams from one seed: the split and the epoch shuffles.
+  simdnn::splitmix64 seeder(parsed.seed);
+  const std::uint64_t split_seed = seeder.next();
+  simdnn::splitmix64 shuffle_rng(seeder.next());
+  simdnn::dataset_split split;
+  try {
+    split = simdnn::split_train_test(data, parsed.test_fraction, split_seed);
+  } catch (const std::invalid_argument&) {
+    char fraction[32];
+    std::snprintf(fraction, sizeof fraction, "%g", parsed.test_fraction);
+    throw usage_error(std::string("--test-fraction ") + fraction +
+                      " leaves no rows to train on (the data has " + std::to_string(data.rows()) +
+                      " rows)");
+  }
+  const simdnn::dataset& train = split.train;
+  const simdnn::dataset& test = split.test;
+  const std::size_t train_rows = train.rows();
+  const std::size_t batch = std::min(parsed.batch, train_rows);
+
+  simdnn::network_options network_options;
+  network_options.bias = parsed.bias;
+  network_options.max_batch = batch;
+  network_options.init = simdnn::weight_init::xavier_uniform;
+  network_options.seed = parsed.seed;
+  network_options.reduction = simdnn::loss_reduction::mean;
+  simdnn::network net(widths, network_options);
+  if (parsed.standardize) {
+    // Training rows only: the test rows must not leak into the scaling.
+    const simdnn::feature_statistics statistics = simdnn::compute_feature_statistics(train);
+    net.set_input_standardization(statistics.mean, statistics.stddev);
+  }
+
+  const std::vector<float> train_targets = simdnn::one_hot(train.labels(), classes);
+  const std::vector<float> test_targets = simdnn::one_hot(test.labels(), classes);
+  // Everything the epoch loop touches is allocated here, before it.
+  std::vector<std::size_t> order(train_rows);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::vector<float> batch_input_storage(batch * features);
+  std::vector<float> batch_target_storage(batch * classes);
+  const std::span<float> batch_inputs = batch_input_storage;
+  const std::span<float> batch_targets = batch_target_storage;
+  const std::span<const float> train_target_rows = train_targets;
+
+  if (!parsed.quiet) {
+    print_data_line(parsed, data);
+    std::printf("split: %zu train, %zu test rows\n", train_rows, test.rows());
+    std::printf("network: %s sigmoid, %s, Xavier-uniform init, %zu parameters, arena %zu bytes\n",
+                join_widths(widths).c_str(), parsed.bias ? "biases" : "no biases",
+                net.parameter_count(), net.arena_bytes());
+    std::printf("training: %zu epochs, batch %zu, lr %g on the mean squared error, %s\n",
+                parsed.epochs, batch, static_cast<double>(parsed.learning_rate),
+                parsed.standardize ? "features standardized (training rows' statistics)"
+                                   : "raw features");
+  }
+
+  const std::span<const float> train_features = train.features();
+  progress_display progress(progress_style(parsed), report_interval(parsed, parsed.epochs),
+                            parsed.epochs, "loss", "train accuracy");
+  double train_seconds = 0.0;
+  for (std::size_t epoch = 1; epoch <= parsed.epochs; ++epoch) {
+    const clock_type::time_point epoch_start = clock_type::now();
+    simdnn::shuffle(order, shuffle_rng);
+    for (std::size_t first = 0; first < train_rows; first += batch) {
+      const std::size_t count = std::min(batch, train_rows - first);
+      for (std::size_t i = 0; i < count; ++i) {
+        const std::size_t row = order[first + i];
+        const auto x = train_features.subspan(row * features, features);
+        const auto t = train_target_rows.subspan(row * classes, classes);
+        std::copy(x.begin(), x.end(), batch_inputs.subspan(i * features).begin());
+        std::copy(t.begin(), t.end(), batch_targets.subspan(i * classes).begin());
+      }
+      const auto step = net.train_batch(batch_inputs.first(count * features),
+                                        batch_targets.first(count * classes), count,
+                                        parsed.learning_rate);
+      if (!step) internal_error("train_batch", step.error);
+    }
+    const clock_type::time_point epoch_end = clock_type::now();
+    train_seconds += seconds_between(epoch_start, epoch_end);
+    if (progress.due(epoch, epoch_end)) {
+      const evaluation now = evaluate(net, network_options.reduction, train_features,
+                                      train_targets, train.labels(), classes);
+      progress.show(epoch, now.loss, percent(now.correct, train_rows),
+                    rate_of(epoch * train_rows, train_seconds), epoch_end);
+    }
+  }
+  progress.finish();
+
+  const evaluation final_train = evaluate(net, network_options.reduction, train_features,
+                                          train_targets, train.labels(), classes);
+  const evaluation final_test = evaluate(net, network_options.reduction, test.features(),
+                                         test_targets, test.labels(), classes);
+  const double wall_seconds = seconds_between(start_time, clock_type::now());
+  char rate[32];
+  format_rate(rate_of(parsed.epochs * train_rows, train_seconds), rate);
+  std::printf("done: %zu epochs, final loss %.6g (mean squared error, training rows)\n",
+              parsed.epochs, final_train.loss);
+  std::printf("train accuracy %6.2f%% (%zu/%zu)\n", percent(final_train.correct, train_rows),
+              final_train.correct, train_rows);
+  if (test.rows() > 0) {
+    std::printf("test accuracy  %6.2f%% (%zu/%zu)\n", percent(final_test.correct, test.rows()),
+                final_test.correct, test.rows());
+  } else {
+    std::printf("test accuracy  n/a (--test-fraction 0: no rows held out)\n");
+  }
+  print_time_line(wall_seconds, train_seconds, rate);
+  return 0;
+}
+
+// ------------------------------------------------------------------------------------------------
+// --notebook: the lecture's exact setup, and why it cannot get every class right.
+// ------------------------------------------------------------------------------------------------
+int train_notebook(const options& parsed, const simdnn::dataset& data,
+                   clock_type::time_point start_time) {
+  constexpr std::size_t notebook_epochs = 100;
+  // The notebook's W -= 0.1 * dE/dW with E = 1/2 sum (y - t)^2 is the sum reduction at lr / 2.
+  constexpr float notebook_lr = 0.1f;
+  constexpr float simdnn_lr = notebook_lr / 2;
+  const std::size_t rows = data.rows();
+  const std::size_t classes = data.class_count();
+  const std::vector<std::size_t> widths = {data.feature_count(), 10, 3, 1};
+
+  simdnn::network_options network_options;
+  network_options.bias = false;
+  network_options.max_batch = rows;  // full batch
+  network_options.init = simdnn::weight_init::uniform_pm1;
+  network_options.seed = parsed.seed;
+  network_options.reduction = simdnn::loss_reduction::sum;
+  simdnn::network net(widths, network_options);
+
+  // The raw class index is the target: 0, 1, 2 for Iris's labels.
+  std::vector<float> targets(rows);
+  std::transform(data.labels().begin(), data.labels().end(), targets.begin(),
+                 [](simdnn::class_index label) { return static_cast<float>(label); });
+
+  if (!parsed.quiet) {
+    print_data_line(parsed, data);
+    std::printf("notebook: %s sigmoid, no biases, weights U(-1, 1) from seed %llu,\n"
+                "          targets = class index on the one output, full batch of %zu rows in "
+                "file order,\n"
+                "          raw features, %zu epochs, lr %g on E = 1/2 sum (y - t)^2 "
+                "(simdnn: sum reduction, lr %g)\n",
+                join_widths(widths).c_str(), static_cast<unsigned long long>(parsed.seed), rows,
+                notebook_epochs, static_cast<double>(notebook_lr),
+                static_cast<double>(simdnn_lr));
+  }
+
+  const std::span<const float> features = data.features();
+  progress_display progress(progress_style(parsed), report_interval(parsed, notebook_epochs),
+                            notebook_epochs, "E", "accuracy");
+  double train_seconds = 0.0;
+  for (std::size_t epoch = 1; epoch <= notebook_epochs; ++epoch) {
+    const clock_type::time_point epoch_start = clock_type::now();
+    const auto step = net.train_batch(features, targets, rows, simdnn_lr);
+    if (!step) internal_error("train_batch", step.error);
+    const clock_type::time_point epoch_end = clock_type::now();
+    train_seconds += seconds_between(epoch_start, epoch_end);
+    if (progress.due(epoch, epoch_end)) {
+      const evaluation now =
+          evaluate(net, network_options.reduction, features, targets, data.labels(), classes);
+      progress.show(epoch, now.loss / 2, percent(now.correct, rows),
+                    rate_of(epoch * rows, train_seconds), epoch_end);
+    }
+  }
+  progress.finish();
+
+  std::vector<std::size_t> predicted_per_class(classes, 0);
+  const evaluation final_state = evaluate(net, network_options.reduction, features, targets,
+                                          data.labels(), classes, predicted_per_class);
+  const double wall_seconds = seconds_between(start_time, clock_type::now());
+  char rate[32];
+  format_rate(rate_of(notebook_epochs * rows, train_seconds), rate);
+  std::printf("done: %zu epochs, final E = 1/2 sum (y - t)^2 = %.6g (mean squared error %.6g)\n",
+              notebook_epochs, final_state.loss / 2,
+              final_state.loss / static_cast<double>(rows));
+  std::printf("accuracy (output rounded to the nearest class) %6.2f%% (%zu/%zu)\n",
+              percent(final_state.correct, rows), final_state.correct, rows);
+  std::printf("predictions per class:");
+  for (std::size_t c = 0; c < std::min<std::size_t>(classes, 10); ++c) {
+    std::printf("%s %s: %zu", c == 0 ? "" : ",", data.class_names()[c].c_str(),
+                predicted_per_class[c]);
+  }
+  std::printf("%s\n", classes > 10 ? ", ..." : "");
+  if (classes > 2) {
+    const auto reachable = static_cast<std::size_t>(
+        std::count_if(data.labels().begin(), data.labels().end(),
+                      [](simdnn::class_index label) { return label < 2; }));
+    const bool several = classes > 3;
+    std::printf("capped: a sigmoid output lies in (0, 1), so rounding it gives class 0 or 1, never "
+                "%s;\n"
+                "        the %zu rows of class%s can never be right: at most %zu/%zu (%.2f%%) "
+                "correct.\n"
+                "        One output per class (the default mode: one-hot targets, argmax) lifts "
+                "the cap.\n",
+                several ? "2 or above" : "2", rows - reachable, several ? "es 2 and above" : " 2",
+                reachable, rows, percent(reachable, rows));
+  }
+  print_time_line(wall_seconds, train_seconds, rate);
+  return 0;
+}
+
+int run(const options& parsed) {
+  const clock_type::time_point start_time = clock_type::now();
+  std::printf("simdnn-train: ISA %s\n", simdnn::isa_name(simdnn::active_isa()));
+  const simdnn::dataset data = load(parsed);
+  return parsed.notebook ? train_notebook(parsed, data, start_time)
+                         : train_classifier(parsed, data, start_time);
+}
+
+// Error messages are single lines; a newline that slipped into one (from a file name, say)
+// must not break that.
+void print_error(std::string_view message, std::string_view hint = {}) {
+  std::string line = "simdnn-train: error: ";
+  for (const char c : message) line += (c == '\n' || c == '\r') ? ' ' : c;
+  line += hint;
+  std::fflush(stdout);
+  std::fprintf(stderr, "%s\n", line.c_str());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  options parsed;
+  try {
+    parsed = parse_command_line(argc, argv);
+  } catch (const usage_error& error) {
+    print_error(error.what(), " (see simdnn-train --help)");
+    return exit_usage_error;
+  }
+  if (parsed.help) {
+    std::fputs(usage_text, stdout);
+    return 0;
+  }
+  try {
+    return run(parsed);
+  } catch (const usage_error& error) {
+    print_error(error.what(), " (see simdnn-train --help)");
+    return exit_usage_error;
+  } catch (const simdnn::data_error& error) {
+    print_error(error.what());
+    return exit_data_error;
+  } catch (const std::exception& error) {
+    print_error(error.what());
+    return exit_internal_error;
+  }
+}
