@@ -1,0 +1,195 @@
+// bench/nn/network_bench.cpp — simdnn::network training and inference, the four tasks:
+//   network/iris_epoch/<widths>/<isa>         one full-batch epoch on Iris (150 rows): train_batch
+//   network/train_step/784-256-128-10/b256/<isa>   one batch-256 training step (MNIST-shaped)
+//   network/infer/<widths>/<isa>              single-sample forward latency
+// Counters: `samples` (rows per second) and, for the MNIST step, `FLOPS` (multiply-adds counted
+// as two). The ISA is the active one (best supported, capped by SIMDNN_ISA); run the binary with
+// SIMDNN_ISA=sse2 etc. to time the others. Data: data/iris.csv when SIMDNN_DATA_DIR names its
+// folder, else a fixed-seed synthetic set of the same shape; everything else is fixed-seed.
+// Inference feeds its input through DoNotOptimize every iteration and clobbers memory after, so
+// a small forward pass cannot be hoisted out of the timing loop.
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "simdnn/isa.hpp"
+#include "simdnn/network.hpp"
+
+namespace {
+
+using simdnn::network;
+using simdnn::network_options;
+
+// A small fixed-seed generator (splitmix64), uniform floats in [lo, hi).
+class bench_rng {
+ public:
+  explicit bench_rng(std::uint64_t seed) : state_(seed) {}
+  float uniform(float lo, float hi) {
+    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    return lo + (hi - lo) * static_cast<float>(static_cast<double>(z >> 40) * 0x1.0p-24);
+  }
+
+ private:
+  std::uint64_t state_;
+};
+
+struct iris_set {
+  std::vector<float> features;  // 150 x 4
+  std::vector<int> labels;      // 0, 1, 2
+};
+
+iris_set load_iris_or_synthetic() {
+  iris_set data;
+#ifdef SIMDNN_DATA_DIR
+  std::ifstream file(std::string(SIMDNN_DATA_DIR) + "/iris.csv");
+  std::string line;
+  if (file && std::getline(file, line)) {  // header
+    while (std::getline(file, line)) {
+      std::stringstream fields(line);
+      std::string field;
+      for (int c = 0; c < 4 && std::getline(fields, field, ','); ++c) {
+        data.features.push_back(std::stof(field));
+      }
+      if (std::getline(fields, field, ',')) data.labels.push_back(std::stoi(field));
+    }
+  }
+  if (data.labels.size() == 150 && data.features.size() == 600) return data;
+  data = {};
+#endif
+  // Three clusters around Iris's class means, same ranges.
+  const float centers[3][4] = {
+      {5.0f, 3.4f, 1.5f, 0.2f}, {5.9f, 2.8f, 4.3f, 1.3f}, {6.6f, 3.0f, 5.6f, 2.0f}};
+  bench_rng rng(150);
+  for (int r = 0; r < 150; ++r) {
+    const int label = r / 50;
+    for (float center : centers[label]) data.features.push_back(center + rng.uniform(-0.4f, 0.4f));
+    data.labels.push_back(label);
+  }
+  return data;
+}
+
+std::string widths_name(const std::vector<std::size_t>& widths) {
+  std::string name;
+  for (std::size_t w : widths) {
+    if (!name.empty()) name += '-';
+    name += std::to_string(w);
+  }
+  return name;
+}
+
+// The notebook's setup for one output (no bias, U(-1, 1), sum reduction: lr 0.05 is its 0.1);
+// the library defaults (bias, Xavier, mean) for one-hot outputs.
+network_options iris_options(std::size_t outputs) {
+  network_options options;
+  options.max_batch = 150;
+  options.seed = 1;
+  if (outputs == 1) {
+    options.bias = false;
+    options.init = simdnn::weight_init::uniform_pm1;
+    options.reduction = simdnn::loss_reduction::sum;
+  }
+  return options;
+}
+
+void iris_epoch(benchmark::State& state, std::vector<std::size_t> widths) {
+  const iris_set iris = load_iris_or_synthetic();
+  const std::size_t outputs = widths.back();
+  network net(widths, iris_options(outputs));
+  std::vector<float> targets;
+  for (int label : iris.labels) {
+    if (outputs == 1) {
+      targets.push_back(static_cast<float>(label));  // the notebook's raw targets
+    } else {
+      for (std::size_t c = 0; c < outputs; ++c) {
+        targets.push_back(static_cast<int>(c) == label ? 1.0f : 0.0f);
+      }
+    }
+  }
+  const float learning_rate = outputs == 1 ? 0.05f : 0.5f;
+  for (auto _ : state) {
+    const auto loss = net.train_batch(iris.features, targets, 150, learning_rate);
+    if (!loss) {
+      state.SkipWithError(simdnn::status_message(loss.error));
+      break;
+    }
+    benchmark::DoNotOptimize(loss.value);
+  }
+  state.counters["samples"] = benchmark::Counter(static_cast<double>(state.iterations()) * 150,
+                                                 benchmark::Counter::kIsRate);
+}
+
+void mnist_step(benchmark::State& state) {
+  const std::vector<std::size_t> widths = {784, 256, 128, 10};
+  constexpr std::size_t batch = 256;
+  network_options options;
+  options.max_batch = batch;
+  network net(widths, options);
+  bench_rng rng(784);
+  std::vector<float> x(batch * 784), t(batch * 10, 0.0f);
+  for (float& v : x) v = rng.uniform(0.0f, 1.0f);
+  for (std::size_t r = 0; r < batch; ++r) t[r * 10 + r % 10] = 1.0f;
+  for (auto _ : state) {
+    const auto loss = net.train_batch(x, t, batch, 0.1f);
+    if (!loss) {
+      state.SkipWithError(simdnn::status_message(loss.error));
+      break;
+    }
+    benchmark::DoNotOptimize(loss.value);
+  }
+  // Forward X W and backward A^T delta for every layer, delta W^T for all but the first.
+  double macs_per_row = 0;
+  for (std::size_t l = 0; l + 1 < widths.size(); ++l) {
+    macs_per_row += static_cast<double>(widths[l] * widths[l + 1]) * (l == 0 ? 2 : 3);
+  }
+  const auto rows = static_cast<double>(state.iterations()) * batch;
+  state.counters["samples"] = benchmark::Counter(rows, benchmark::Counter::kIsRate);
+  state.counters["FLOPS"] =
+      benchmark::Counter(2 * macs_per_row * rows, benchmark::Counter::kIsRate);
+}
+
+void infer_one(benchmark::State& state, std::vector<std::size_t> widths) {
+  network_options options = widths.back() == 1 ? iris_options(1) : network_options{};
+  options.max_batch = 1;
+  network net(widths, options);
+  bench_rng rng(7);
+  std::vector<float> x(widths.front());
+  for (float& v : x) v = rng.uniform(0.0f, 1.0f);
+  for (auto _ : state) {
+    float* input = x.data();
+    benchmark::DoNotOptimize(input);
+    const auto y = net.forward({input, x.size()}, 1);
+    benchmark::DoNotOptimize(y.value.data());
+    benchmark::ClobberMemory();
+  }
+  state.counters["samples"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+
+// Registered during static initialization, before the driver (bench/main.cpp) parses flags, so
+// the names carry the ISA this process dispatches to.
+[[maybe_unused]] const bool registered = [] {
+  const std::string isa = simdnn::isa_name(simdnn::active_isa());
+  for (const std::vector<std::size_t>& widths :
+       {std::vector<std::size_t>{4, 10, 3, 1}, std::vector<std::size_t>{4, 10, 3, 3}}) {
+    benchmark::RegisterBenchmark(("network/iris_epoch/" + widths_name(widths) + "/" + isa).c_str(),
+                                 iris_epoch, widths);
+  }
+  benchmark::RegisterBenchmark(("network/train_step/784-256-128-10/b256/" + isa).c_str(),
+                               mnist_step)
+      ->Unit(benchmark::kMillisecond);
+  for (const std::vector<std::size_t>& widths :
+       {std::vector<std::size_t>{4, 10, 3, 1}, std::vector<std::size_t>{784, 256, 128, 10}}) {
+    benchmark::RegisterBenchmark(("network/infer/" + widths_name(widths) + "/" + isa).c_str(),
+                                 infer_one, widths);
+  }
+  return true;
+}();
+
+}  // namespace

@@ -1,0 +1,753 @@
+// lib/nn/network.cpp — the fixed-arena network: planning, forward, backward, SGD.
+//
+// Every number the network touches lives in one arena laid out by walk_arena(); the walk runs
+// once to measure and once to carve (lib/nn/arena.hpp). After construction nothing allocates:
+// the GEMMs and activations go through the kernel table (lib/kernels/table.hpp) with packing
+// workspace planned in the arena, and the few loops here (copies, column sums, the SGD update)
+// are plain scalar code the compiler vectorizes. Compiled for the baseline ISA only.
+#include "simdnn/network.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <new>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include "kernels/table.hpp"
+#include "nn/arena.hpp"
+
+namespace simdnn {
+
+namespace {
+
+// Whether backprop through `act` needs the pre-activation Z, or can take f' from the output A.
+// Sigmoid (f' = a(1 - a)) and identity (f' = 1) need only A, so Z is computed in A's storage and
+// the Z block is planned with zero size; an activation such as GELU would return true here.
+constexpr bool keeps_pre_activations(activation /*act*/) noexcept {
+  return false;
+}
+
+bool valid_activation(activation act) noexcept {
+  return act == activation::sigmoid || act == activation::identity;
+}
+
+// A counter-based generator (splitmix64): the same seed gives the same stream on every platform
+// and compiler, unlike the standard distributions, whose algorithms are implementation-defined.
+class splitmix64 {
+ public:
+  explicit splitmix64(std::uint64_t seed) noexcept : state_(seed) {}
+  std::uint64_t next() noexcept {
+    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  }
+  // Uniform on [-1, 1) with 53 random bits; every step here is exact in double.
+  double uniform_pm1() noexcept { return static_cast<double>(next() >> 11) * 0x1.0p-52 - 1.0; }
+
+ private:
+  std::uint64_t state_;
+};
+
+// True when no value is NaN or Inf. Integer-only so that it vectorizes without -ffast-math: an
+// exponent field of all ones plus one carries into the sign bit, and no other exponent does.
+bool all_finite(const float* x, std::size_t n) noexcept {
+  std::uint32_t flags = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    flags |= (std::bit_cast<std::uint32_t>(x[i]) & 0x7F800000u) + 0x00800000u;
+  }
+  return (flags & 0x80000000u) == 0;
+}
+
+// out = x, and whether x is all finite (one pass instead of a check then a copy).
+bool copy_checked(const float* x, float* out, std::size_t n) noexcept {
+  std::uint32_t flags = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    out[i] = x[i];
+    flags |= (std::bit_cast<std::uint32_t>(x[i]) & 0x7F800000u) + 0x00800000u;
+  }
+  return (flags & 0x80000000u) == 0;
+}
+
+// out = (x - mean) / stddev per column, and whether x is all finite.
+bool standardize_checked(const float* x, const float* mean, const float* stddev, float* out,
+                         std::size_t rows, std::size_t cols) noexcept {
+  std::uint32_t flags = 0;
+  for (std::size_t r = 0; r < rows; ++r) {
+    const float* row = x + r * cols;
+    float* row_out = out + r * cols;
+    for (std::size_t j = 0; j < cols; ++j) {
+      row_out[j] = (row[j] - mean[j]) / stddev[j];
+      flags |= (std::bit_cast<std::uint32_t>(row[j]) & 0x7F800000u) + 0x00800000u;
+    }
+  }
+  return (flags & 0x80000000u) == 0;
+}
+
+// Sum of squared errors in double, in eight interleaved partial sums: a fixed order (so loss()
+// and train_batch() agree bitwise) that is short enough a chain not to stall on add latency.
+// With `delta` non-null it also writes delta[i] = scale * (y[i] - t[i]) in the same pass.
+// `finite` reports whether every target was finite.
+double squared_error_sum(const float* y, const float* t, std::size_t n, float* delta, float scale,
+                         bool& finite) noexcept {
+  constexpr std::size_t lanes = 8;
+  double partial[lanes] = {};
+  std::uint32_t flags = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double error = static_cast<double>(y[i]) - static_cast<double>(t[i]);
+    partial[i % lanes] += error * error;
+    flags |= (std::bit_cast<std::uint32_t>(t[i]) & 0x7F800000u) + 0x00800000u;
+    if (delta != nullptr) delta[i] = scale * (y[i] - t[i]);
+  }
+  finite = (flags & 0x80000000u) == 0;
+  double total = 0.0;
+  for (double p : partial) total += p;
+  return total;
+}
+
+// out[j] = sum over rows of m[r][j]. Four interleaved partial sums per column (rows r, r+1, r+2,
+// r+3), combined pairwise at the end: a fixed order, so results are reproducible, and four
+// independent add chains instead of one, which matters when a column is 150 rows of 3 values.
+void column_sums(const float* m, std::size_t rows, std::size_t cols, float* out) noexcept {
+  constexpr std::size_t block = 16;
+  for (std::size_t j0 = 0; j0 < cols; j0 += block) {
+    const std::size_t width = std::min(block, cols - j0);
+    float acc[4][block] = {};
+    std::size_t r = 0;
+    for (; r + 4 <= rows; r += 4) {
+      for (std::size_t q = 0; q < 4; ++q) {
+        const float* row = m + (r + q) * cols + j0;
+        for (std::size_t j = 0; j < width; ++j) acc[q][j] += row[j];
+      }
+    }
+    for (; r < rows; ++r) {
+      const float* row = m + r * cols + j0;
+      for (std::size_t j = 0; j < width; ++j) acc[0][j] += row[j];
+    }
+    for (std::size_t j = 0; j < width; ++j) {
+      out[j0 + j] = (acc[0][j] + acc[1][j]) + (acc[2][j] + acc[3][j]);
+    }
+  }
+}
+
+// Every row of z (rows x cols) := b, by doubling copies: log2(rows) memcpy calls, not one per row
+// (a call per 12-byte row cost more than the GEMM on Iris-sized layers).
+void broadcast_rows(const float* b, float* z, std::size_t rows, std::size_t cols) noexcept {
+  std::memcpy(z, b, cols * sizeof(float));
+  for (std::size_t filled = 1; filled < rows;) {
+    const std::size_t copied = std::min(filled, rows - filled);
+    std::memcpy(z + filled * cols, z, copied * cols * sizeof(float));
+    filled += copied;
+  }
+}
+
+// Largest packing workspace any GEMM of forward or backward needs, at any batch up to max_batch,
+// on any ISA this machine can run (not only the active one, so the arena's size does not depend
+// on SIMDNN_ISA). The workspace of the kernels grows with each extent, so max_batch bounds every
+// smaller batch (tests/nn/network_test.cpp checks that for the shapes a network issues).
+std::size_t workspace_floats(std::span<const std::size_t> widths, std::size_t max_batch) noexcept {
+  std::size_t most = 0;
+  const auto consider = [&](const kernels::kernel_table& table) {
+    for (std::size_t l = 0; l + 1 < widths.size(); ++l) {
+      const std::size_t in = widths[l], out = widths[l + 1];
+      const kernels::gemm_blocking& blocking = table.blocking;
+      most = std::max(most, kernels::sgemm_workspace_floats(blocking, max_batch, out, in));  // Z
+      most = std::max(most, kernels::sgemm_workspace_floats(blocking, in, out, max_batch));  // dW
+      most = std::max(most, kernels::sgemm_workspace_floats(blocking, max_batch, in, out));  // dX
+    }
+  };
+  for (isa which : supported_isas()) {
+    if (const kernels::kernel_table* table = kernels::kernels_for(which)) consider(*table);
+  }
+  consider(kernels::best_kernels());
+  return most;
+}
+
+}  // namespace
+
+namespace nn {
+
+// One layer's views into the arena. Z = X W + b (inputs x outputs weights), A = f(Z).
+struct layer_state {
+  std::size_t inputs = 0;
+  std::size_t outputs = 0;
+  activation act = activation::sigmoid;
+  float* weights = nullptr;           // inputs x outputs, row-major
+  float* biases = nullptr;            // outputs (none when bias is off)
+  float* weight_gradients = nullptr;  // same shape as weights
+  float* bias_gradients = nullptr;
+  float* pre_activations = nullptr;  // max_batch x outputs; == activations (see above)
+  float* activations = nullptr;      // max_batch x outputs
+  float* deltas = nullptr;           // max_batch x outputs: dL/dZ
+};
+
+// Everything a network holds, at the start of its arena. network::impl (private to the class) is
+// this struct under another name, so the helpers below can be free functions.
+struct network_state {
+  const kernels::kernel_table* kernels = nullptr;
+  std::byte* owned_memory = nullptr;  // the heap block to free; null in caller memory
+  std::size_t arena_bytes = 0;
+
+  std::size_t* widths = nullptr;
+  std::size_t width_count = 0;
+  layer_state* layers = nullptr;
+  std::size_t layer_count = 0;
+  std::size_t max_batch = 0;
+  std::size_t parameter_count = 0;
+  bool bias = true;
+  loss_reduction reduction = loss_reduction::mean;
+
+  // Weights and biases of every layer, then their gradients in an identical block sequence:
+  // step() is one loop over `parameter_region_floats`. Block padding is zero in both regions.
+  float* parameters = nullptr;
+  float* gradients = nullptr;
+  std::size_t parameter_region_floats = 0;
+  // Optimizer state (momentum, Adam moments) would live here; plain SGD needs none.
+  float* optimizer_state = nullptr;
+  std::size_t optimizer_state_floats = 0;
+
+  float* input_mean = nullptr;    // input width
+  float* input_stddev = nullptr;  // input width
+  bool standardize = false;
+  float* input_copy = nullptr;  // max_batch x input width: forward's (standardized) inputs
+  float* workspace = nullptr;
+  std::size_t workspace_floats = 0;
+
+  // What backward may rely on. saved_batch > 0: the last forward's outputs are valid (loss);
+  // activations_current: they were computed with the current weights from `saved_inputs`, which
+  // are still readable (backward). gradients_ready: backward ran since the last forward/step.
+  const float* saved_inputs = nullptr;
+  std::size_t saved_batch = 0;
+  bool activations_current = false;
+  bool gradients_ready = false;
+};
+
+}  // namespace nn
+
+struct network::impl : nn::network_state {};
+
+namespace {
+
+using nn::layer_state;
+using nn::network_state;
+
+// The one walk over the arena, in its fixed order. Measuring (the cursor has no base) it only
+// sizes the blocks and returns nullptr; carving it returns the impl, constructed at the arena's
+// start with every view set. Throws std::invalid_argument on sizes that overflow (measuring).
+template <class Impl>
+Impl* walk_arena(std::span<const std::size_t> widths, const network_options& options,
+                 std::size_t workspace_floats, nn::arena_cursor& cursor) {
+  static_assert(std::is_base_of_v<network_state, Impl>);
+  const std::size_t layer_count = widths.size() - 1;
+  const std::size_t max_batch = options.max_batch;
+
+  Impl* self = cursor.take<Impl>(1);
+  std::size_t* width_copy = cursor.take<std::size_t>(widths.size());
+  layer_state* layers = cursor.take<layer_state>(layer_count);
+  // Measuring, there is nowhere to record views yet: they go to scratch objects and are dropped.
+  // So every size below comes from `widths` and `options`, never read back from a view.
+  network_state scratch_impl;
+  layer_state scratch_layer;
+  network_state& net = cursor.carving() ? *self : scratch_impl;
+  const auto layer = [&](std::size_t l) -> layer_state& {
+    return cursor.carving() ? layers[l] : scratch_layer;
+  };
+  const auto activation_of = [&](std::size_t l) {
+    return options.activations.empty() ? activation::sigmoid : options.activations[l];
+  };
+
+  net.widths = width_copy;
+  net.width_count = widths.size();
+  net.layers = layers;
+  net.layer_count = layer_count;
+  net.max_batch = max_batch;
+  net.bias = options.bias;
+  net.reduction = options.reduction;
+  net.parameter_count = 0;
+  for (std::size_t l = 0; l < layer_count; ++l) {
+    layer_state& state = layer(l);
+    state.inputs = widths[l];
+    state.outputs = widths[l + 1];
+    state.act = activation_of(l);
+    const std::size_t weight_count = nn::checked_multiply(widths[l], widths[l + 1], "weights");
+    net.parameter_count += weight_count + (options.bias ? widths[l + 1] : 0);
+  }
+  if (cursor.carving()) std::copy(widths.begin(), widths.end(), width_copy);
+
+  // Parameters, then gradients. Each block is a whole number of cache lines so the regions are
+  // contiguous runs of (zeroed) floats with no unowned bytes between blocks.
+  net.parameter_region_floats = 0;
+  for (bool gradients : {false, true}) {
+    for (std::size_t l = 0; l < layer_count; ++l) {
+      layer_state& state = layer(l);
+      // The product was checked above.
+      const std::size_t weight_floats = nn::round_up_to_lines<float>(widths[l] * widths[l + 1]);
+      const std::size_t bias_floats =
+          nn::round_up_to_lines<float>(options.bias ? widths[l + 1] : 0);
+      float* w = cursor.take<float>(weight_floats);
+      float* b = cursor.take<float>(bias_floats);
+      (gradients ? state.weight_gradients : state.weights) = w;
+      (gradients ? state.bias_gradients : state.biases) = options.bias ? b : nullptr;
+      if (l == 0) (gradients ? net.gradients : net.parameters) = w;
+      if (!gradients) net.parameter_region_floats += weight_floats + bias_floats;
+    }
+  }
+
+  net.optimizer_state_floats = 0;  // plain SGD
+  net.optimizer_state = cursor.take<float>(net.optimizer_state_floats);
+
+  const std::size_t input_width = widths.front();
+  net.input_mean = cursor.take<float>(input_width);
+  net.input_stddev = cursor.take<float>(input_width);
+  net.input_copy = cursor.take<float>(nn::checked_multiply(max_batch, input_width, "inputs"));
+
+  for (std::size_t l = 0; l < layer_count; ++l) {
+    layer_state& state = layer(l);
+    const std::size_t rows = nn::checked_multiply(max_batch, widths[l + 1], "activations");
+    const bool keep_z = keeps_pre_activations(activation_of(l));
+    state.activations = cursor.take<float>(rows);
+    float* z = cursor.take<float>(keep_z ? rows : 0);
+    state.pre_activations = keep_z ? z : state.activations;
+    state.deltas = cursor.take<float>(rows);
+  }
+
+  net.workspace_floats = workspace_floats;
+  net.workspace = cursor.take<float>(workspace_floats);
+  return cursor.carving() ? self : nullptr;
+}
+
+// Error messages are built only when thrown: a network in caller memory must not touch the heap
+// on the success path, not even for a std::string.
+[[noreturn]] void fail(const std::string& what) {
+  throw std::invalid_argument("simdnn::network: " + what);
+}
+
+void validate(std::span<const std::size_t> widths, const network_options& options) {
+  if (widths.size() < 2) {
+    fail("needs at least 2 widths (inputs and outputs), got " + std::to_string(widths.size()));
+  }
+  for (std::size_t i = 0; i < widths.size(); ++i) {
+    if (widths[i] == 0) fail("width " + std::to_string(i) + " is 0");
+  }
+  if (options.max_batch == 0) fail("max_batch is 0");
+  const std::size_t layers = widths.size() - 1;
+  if (!options.activations.empty() && options.activations.size() != layers) {
+    fail(std::to_string(options.activations.size()) + " activations given for " +
+         std::to_string(layers) + " layers (give one per layer, or none for sigmoid everywhere)");
+  }
+  for (std::size_t l = 0; l < options.activations.size(); ++l) {
+    if (!valid_activation(options.activations[l])) {
+      fail("activation of layer " + std::to_string(l) + " is not a simdnn::activation value");
+    }
+  }
+  if (options.init != weight_init::xavier_uniform && options.init != weight_init::uniform_pm1) {
+    fail("init is not a simdnn::weight_init value");
+  }
+  if (options.reduction != loss_reduction::mean && options.reduction != loss_reduction::sum) {
+    fail("reduction is not a simdnn::loss_reduction value");
+  }
+}
+
+// Bytes of the arena proper (from an aligned base), validating first.
+template <class Impl>
+std::size_t measure(std::span<const std::size_t> widths, const network_options& options) {
+  validate(widths, options);
+  nn::arena_cursor cursor;
+  // workspace_floats runs before the walk checks its products: reject overflowing extents first.
+  for (std::size_t width : widths) nn::checked_multiply(options.max_batch, width, "a batch");
+  walk_arena<Impl>(widths, options, workspace_floats(widths, options.max_batch), cursor);
+  return cursor.bytes();
+}
+
+// The weights in order layer by layer, row-major, from one splitmix64 stream; biases stay zero.
+void initialize_weights(network_state& net, const network_options& options) noexcept {
+  splitmix64 rng(options.seed);
+  for (std::size_t l = 0; l < net.layer_count; ++l) {
+    layer_state& layer = net.layers[l];
+    // IEEE division and square root are correctly rounded, so the radius is the same everywhere.
+    const double radius = options.init == weight_init::xavier_uniform
+                              ? std::sqrt(6.0 / static_cast<double>(layer.inputs + layer.outputs))
+                              : 1.0;
+    const std::size_t count = layer.inputs * layer.outputs;
+    for (std::size_t i = 0; i < count; ++i) {
+      layer.weights[i] = static_cast<float>(radius * rng.uniform_pm1());
+    }
+  }
+}
+
+template <class Impl>
+Impl* build(std::span<const std::size_t> widths, const network_options& options,
+            std::byte* aligned_base, std::size_t arena_bytes) noexcept {
+  nn::arena_cursor cursor(aligned_base);
+  // Cannot throw: the same walk already measured these sizes without overflow.
+  Impl* net =
+      walk_arena<Impl>(widths, options, workspace_floats(widths, options.max_batch), cursor);
+  net->kernels = &kernels::best_kernels();
+  net->arena_bytes = arena_bytes;
+  initialize_weights(*net, options);
+  return net;
+}
+
+// Runs the layers on `batch` rows of x (already checked and standardized). Never fails.
+void run_forward(network_state& net, const float* x, std::size_t batch) noexcept {
+  const kernels::kernel_table& k = *net.kernels;
+  net.saved_inputs = x;
+  for (std::size_t l = 0; l < net.layer_count; ++l) {
+    layer_state& layer = net.layers[l];
+    float* z = layer.pre_activations;
+    float beta = 0.0f;  // beta == 0: the kernel never reads z, whatever it holds
+    if (net.bias) {
+      // Z = X W + b as Z := b (every row), then Z := X W + 1 * Z.
+      broadcast_rows(layer.biases, z, batch, layer.outputs);
+      beta = 1.0f;
+    }
+    k.sgemm(false, false, batch, layer.outputs, layer.inputs, 1.0f, x, layer.inputs, layer.weights,
+            layer.outputs, beta, z, layer.outputs, net.workspace);
+    if (layer.act == activation::sigmoid) k.sigmoid(z, layer.activations, batch * layer.outputs);
+    x = layer.activations;
+  }
+  net.saved_batch = batch;
+  net.activations_current = true;
+  net.gradients_ready = false;
+}
+
+float loss_scale(const network_state& net, std::size_t batch) noexcept {
+  // d/dy of sum (y - t)^2 is 2 (y - t); the mean divides by every output of the batch.
+  if (net.reduction == loss_reduction::sum) return 2.0f;
+  return static_cast<float>(2.0 /
+                            static_cast<double>(batch * net.layers[net.layer_count - 1].outputs));
+}
+
+float reduce_loss(const network_state& net, double sum, std::size_t batch) noexcept {
+  if (net.reduction == loss_reduction::sum) return static_cast<float>(sum);
+  return static_cast<float>(sum /
+                            static_cast<double>(batch * net.layers[net.layer_count - 1].outputs));
+}
+
+// Backward from the output deltas (already scale * (y - t)) to every gradient.
+void run_backward(network_state& net) noexcept {
+  const kernels::kernel_table& k = *net.kernels;
+  const std::size_t batch = net.saved_batch;
+  layer_state& last = net.layers[net.layer_count - 1];
+  // Through the output activation: sigmoid' from the saved output, no exp recomputed.
+  if (last.act == activation::sigmoid) {
+    k.sigmoid_delta(last.deltas, last.activations, last.deltas, batch * last.outputs);
+  }
+  for (std::size_t l = net.layer_count; l-- > 0;) {
+    layer_state& layer = net.layers[l];
+    const float* x = l == 0 ? net.saved_inputs : net.layers[l - 1].activations;
+    // dW = X^T delta: X is stored batch x inputs, so op(A) = X^T is inputs x batch.
+    k.sgemm(true, false, layer.inputs, layer.outputs, batch, 1.0f, x, layer.inputs, layer.deltas,
+            layer.outputs, 0.0f, layer.weight_gradients, layer.outputs, net.workspace);
+    if (net.bias) column_sums(layer.deltas, batch, layer.outputs, layer.bias_gradients);
+    if (l == 0) break;  // no gradient with respect to the inputs is needed
+    // delta_prev = (delta W^T) * f'(A_prev): W is stored inputs x outputs, i.e. n x k for op(B).
+    layer_state& previous = net.layers[l - 1];
+    k.sgemm(false, true, batch, layer.inputs, layer.outputs, 1.0f, layer.deltas, layer.outputs,
+            layer.weights, layer.outputs, 0.0f, previous.deltas, layer.inputs, net.workspace);
+    if (previous.act == activation::sigmoid) {
+      k.sigmoid_delta(previous.deltas, previous.activations, previous.deltas,
+                      batch * previous.outputs);
+    }
+  }
+  net.gradients_ready = true;
+}
+
+void run_step(network_state& net, float learning_rate) noexcept {
+  float* p = net.parameters;
+  const float* g = net.gradients;
+  // Padding between blocks is zero in both regions, so sweeping it is harmless and keeps the
+  // loop a single vectorizable run.
+  for (std::size_t i = 0; i < net.parameter_region_floats; ++i) p[i] -= learning_rate * g[i];
+  net.gradients_ready = false;
+  // The saved activations were computed with the old weights: differentiating them again would
+  // mix two parameter sets. Their outputs stay valid for loss().
+  net.activations_current = false;
+}
+
+// Checks the inputs and stages them where backward can find them: standardized or copied into
+// the arena, or, when `borrow` and no standardization is set, used in place (train_batch: the
+// caller's span outlives the whole call, and step() retires it before anyone could read it).
+bool stage_inputs(network_state& net, const float* inputs, std::size_t batch, bool borrow,
+                  const float*& staged) noexcept {
+  const std::size_t width = net.widths[0];
+  bool finite = false;
+  if (net.standardize) {
+    finite =
+        standardize_checked(inputs, net.input_mean, net.input_stddev, net.input_copy, batch, width);
+    staged = net.input_copy;
+  } else if (borrow) {
+    finite = all_finite(inputs, batch * width);
+    staged = inputs;
+  } else {
+    finite = copy_checked(inputs, net.input_copy, batch * width);
+    staged = net.input_copy;
+  }
+  if (!finite) {
+    // Part of the saved state may be overwritten: forget it rather than risk mixing batches.
+    net.saved_batch = 0;
+    net.activations_current = false;
+    net.gradients_ready = false;
+  }
+  return finite;
+}
+
+status check_batch(const network_state* net, std::size_t batch) noexcept {
+  if (net == nullptr) return status::empty_network;
+  if (batch == 0) return status::empty_batch;
+  if (batch > net->max_batch) return status::batch_too_large;
+  return status::ok;
+}
+
+}  // namespace
+
+const char* status_message(status s) noexcept {
+  switch (s) {
+    case status::ok:
+      return "ok";
+    case status::empty_batch:
+      return "batch is 0";
+    case status::batch_too_large:
+      return "batch exceeds the network's max_batch";
+    case status::size_mismatch:
+      return "a span's size is not batch * the layer's width";
+    case status::non_finite_input:
+      return "NaN or Inf in the inputs, targets or learning rate";
+    case status::no_forward_pass:
+      return "no forward pass to use: call forward first (after a step, again)";
+    case status::no_backward_pass:
+      return "no gradients to apply: call backward first (after a forward or a step, again)";
+    case status::empty_network:
+      return "the network is empty (it was moved from)";
+  }
+  return "unknown status";
+}
+
+network::network(std::span<const std::size_t> widths, const network_options& options) {
+  const std::size_t bytes = arena_bytes(widths, options);
+  // One aligned heap block; no slack is needed at this alignment, but the arena is the size
+  // arena_bytes() reports, so the figure a user sees is the figure in use.
+  auto* memory =
+      static_cast<std::byte*>(::operator new (bytes, std::align_val_t{nn::arena_alignment}));
+  impl_ = build<impl>(widths, options, memory, bytes);
+  impl_->owned_memory = memory;
+}
+
+network::network(std::span<const std::size_t> widths, const network_options& options,
+                 std::span<std::byte> memory) {
+  const std::size_t bytes = arena_bytes(widths, options);
+  if (memory.size() < bytes) {
+    fail("caller memory holds " + std::to_string(memory.size()) + " bytes, the network needs " +
+         std::to_string(bytes) + " (network::arena_bytes)");
+  }
+  impl_ = build<impl>(widths, options, nn::align_up(memory.data()), bytes);
+}
+
+network::network(network&& other) noexcept : impl_(std::exchange(other.impl_, nullptr)) {}
+
+network& network::operator=(network&& other) noexcept {
+  if (this != &other) {
+    network dying(std::move(*this));
+    impl_ = std::exchange(other.impl_, nullptr);
+  }
+  return *this;
+}
+
+network::~network() {
+  if (impl_ == nullptr) return;
+  // Everything in the arena is trivially destructible (the cursor insists): just release it.
+  if (std::byte* owned = impl_->owned_memory) {
+    ::operator delete (owned, std::align_val_t{nn::arena_alignment});
+  }
+  impl_ = nullptr;
+}
+
+std::size_t network::arena_bytes(std::span<const std::size_t> widths,
+                                 const network_options& options) {
+  const std::size_t bytes = measure<impl>(widths, options);
+  if (bytes > std::numeric_limits<std::size_t>::max() - (nn::arena_alignment - 1)) {
+    fail("arena size overflows size_t");
+  }
+  return bytes + (nn::arena_alignment - 1);  // slack to align a caller's buffer
+}
+
+std::size_t network::arena_bytes() const noexcept {
+  return impl_ ? impl_->arena_bytes : 0;
+}
+std::size_t network::layer_count() const noexcept {
+  return impl_ ? impl_->layer_count : 0;
+}
+std::span<const std::size_t> network::widths() const noexcept {
+  if (impl_ == nullptr) return {};
+  return {impl_->widths, impl_->width_count};
+}
+std::size_t network::input_width() const noexcept {
+  return impl_ ? impl_->widths[0] : 0;
+}
+std::size_t network::output_width() const noexcept {
+  return impl_ ? impl_->widths[impl_->width_count - 1] : 0;
+}
+std::size_t network::max_batch() const noexcept {
+  return impl_ ? impl_->max_batch : 0;
+}
+bool network::has_bias() const noexcept {
+  return impl_ != nullptr && impl_->bias;
+}
+activation network::layer_activation(std::size_t layer) const noexcept {
+  if (impl_ == nullptr || layer >= impl_->layer_count) return activation::sigmoid;
+  return impl_->layers[layer].act;
+}
+std::size_t network::parameter_count() const noexcept {
+  return impl_ ? impl_->parameter_count : 0;
+}
+
+std::span<float> network::weights(std::size_t layer) noexcept {
+  if (impl_ == nullptr || layer >= impl_->layer_count) return {};
+  const layer_state& l = impl_->layers[layer];
+  return {l.weights, l.inputs * l.outputs};
+}
+std::span<const float> network::weights(std::size_t layer) const noexcept {
+  return const_cast<network*>(this)->weights(layer);
+}
+std::span<float> network::biases(std::size_t layer) noexcept {
+  if (impl_ == nullptr || layer >= impl_->layer_count || !impl_->bias) return {};
+  const layer_state& l = impl_->layers[layer];
+  return {l.biases, l.outputs};
+}
+std::span<const float> network::biases(std::size_t layer) const noexcept {
+  return const_cast<network*>(this)->biases(layer);
+}
+std::span<const float> network::weight_gradients(std::size_t layer) const noexcept {
+  if (impl_ == nullptr || layer >= impl_->layer_count) return {};
+  const layer_state& l = impl_->layers[layer];
+  return {l.weight_gradients, l.inputs * l.outputs};
+}
+std::span<const float> network::bias_gradients(std::size_t layer) const noexcept {
+  if (impl_ == nullptr || layer >= impl_->layer_count || !impl_->bias) return {};
+  const layer_state& l = impl_->layers[layer];
+  return {l.bias_gradients, l.outputs};
+}
+
+void network::set_input_standardization(std::span<const float> mean,
+                                        std::span<const float> stddev) {
+  if (impl_ == nullptr) fail("set_input_standardization: the network is empty (moved from)");
+  const std::size_t width = impl_->widths[0];
+  if (mean.size() != width || stddev.size() != width) {
+    fail("set_input_standardization: mean and stddev need " + std::to_string(width) +
+         " values each, got " + std::to_string(mean.size()) + " and " +
+         std::to_string(stddev.size()));
+  }
+  for (std::size_t j = 0; j < width; ++j) {
+    if (!std::isfinite(mean[j]) || !std::isfinite(stddev[j]) || !(stddev[j] > 0.0f)) {
+      fail("set_input_standardization: feature " + std::to_string(j) +
+           ": mean and stddev must be finite and stddev > 0");
+    }
+  }
+  std::copy(mean.begin(), mean.end(), impl_->input_mean);
+  std::copy(stddev.begin(), stddev.end(), impl_->input_stddev);
+  impl_->standardize = true;
+}
+
+void network::clear_input_standardization() noexcept {
+  if (impl_ != nullptr) impl_->standardize = false;
+}
+bool network::has_input_standardization() const noexcept {
+  return impl_ != nullptr && impl_->standardize;
+}
+std::span<const float> network::input_mean() const noexcept {
+  if (!has_input_standardization()) return {};
+  return {impl_->input_mean, impl_->widths[0]};
+}
+std::span<const float> network::input_stddev() const noexcept {
+  if (!has_input_standardization()) return {};
+  return {impl_->input_stddev, impl_->widths[0]};
+}
+
+result<std::span<const float>> network::forward(std::span<const float> inputs,
+                                                std::size_t batch) noexcept {
+  if (const status s = check_batch(impl_, batch); s != status::ok) return {s, {}};
+  network_state& net = *impl_;
+  if (inputs.size() != batch * net.widths[0]) return {status::size_mismatch, {}};
+  const float* staged = nullptr;
+  if (!stage_inputs(net, inputs.data(), batch, /*borrow=*/false, staged)) {
+    return {status::non_finite_input, {}};
+  }
+  run_forward(net, staged, batch);
+  const layer_state& last = net.layers[net.layer_count - 1];
+  return {status::ok, {last.activations, batch * last.outputs}};
+}
+
+result<float> network::loss(std::span<const float> targets) const noexcept {
+  if (impl_ == nullptr) return {status::empty_network, 0.0f};
+  const network_state& net = *impl_;
+  if (net.saved_batch == 0) return {status::no_forward_pass, 0.0f};
+  const layer_state& last = net.layers[net.layer_count - 1];
+  const std::size_t count = net.saved_batch * last.outputs;
+  if (targets.size() != count) return {status::size_mismatch, 0.0f};
+  bool finite = false;
+  const double sum =
+      squared_error_sum(last.activations, targets.data(), count, nullptr, 0.0f, finite);
+  if (!finite) return {status::non_finite_input, 0.0f};
+  return {status::ok, reduce_loss(net, sum, net.saved_batch)};
+}
+
+status network::backward(std::span<const float> targets) noexcept {
+  if (impl_ == nullptr) return status::empty_network;
+  network_state& net = *impl_;
+  if (net.saved_batch == 0 || !net.activations_current) return status::no_forward_pass;
+  layer_state& last = net.layers[net.layer_count - 1];
+  const std::size_t count = net.saved_batch * last.outputs;
+  if (targets.size() != count) return status::size_mismatch;
+  net.gradients_ready = false;
+  bool finite = false;
+  static_cast<void>(squared_error_sum(last.activations, targets.data(), count, last.deltas,
+                                      loss_scale(net, net.saved_batch), finite));
+  if (!finite) return status::non_finite_input;
+  run_backward(net);
+  return status::ok;
+}
+
+status network::step(float learning_rate) noexcept {
+  if (impl_ == nullptr) return status::empty_network;
+  if (!impl_->gradients_ready) return status::no_backward_pass;
+  if (!std::isfinite(learning_rate)) return status::non_finite_input;
+  run_step(*impl_, learning_rate);
+  return status::ok;
+}
+
+result<float> network::train_batch(std::span<const float> inputs, std::span<const float> targets,
+                                   std::size_t batch, float learning_rate) noexcept {
+  if (const status s = check_batch(impl_, batch); s != status::ok) return {s, 0.0f};
+  network_state& net = *impl_;
+  layer_state& last = net.layers[net.layer_count - 1];
+  const std::size_t output_count = batch * last.outputs;
+  // Every argument is checked before anything changes, so a rejected call leaves no trace.
+  if (inputs.size() != batch * net.widths[0] || targets.size() != output_count) {
+    return {status::size_mismatch, 0.0f};
+  }
+  if (!std::isfinite(learning_rate)) return {status::non_finite_input, 0.0f};
+  const float* staged = nullptr;
+  if (!stage_inputs(net, inputs.data(), batch, /*borrow=*/true, staged)) {
+    return {status::non_finite_input, 0.0f};
+  }
+  run_forward(net, staged, batch);
+  bool finite = false;
+  const double sum = squared_error_sum(last.activations, targets.data(), output_count, last.deltas,
+                                       loss_scale(net, batch), finite);
+  if (!finite) {
+    // The forward pass stands, but it read the caller's inputs in place: retire it.
+    net.activations_current = false;
+    return {status::non_finite_input, 0.0f};
+  }
+  run_backward(net);
+  run_step(net, learning_rate);
+  return {status::ok, reduce_loss(net, sum, batch)};
+}
+
+}  // namespace simdnn
