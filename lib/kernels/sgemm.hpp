@@ -119,11 +119,21 @@ inline void sgemm_pack_a(bool trans, const float* a, std::size_t lda, std::size_
         const float* src = a + (r0 + i) * lda;
         for (std::size_t p = 0; p < depth; ++p) dst[p * MR + i] = src[p];
       }
-    } else {
-      // op(A)(i, p) = a[p * lda + i]: each panel column is contiguous in memory.
+    } else if (valid == MR) {
+      // op(A)(i, p) = a[p * lda + i]: each panel column is contiguous in memory. A compile-time
+      // trip count: GCC turns a variable-length copy loop into a memmove call per column.
       for (std::size_t p = 0; p < depth; ++p) {
         const float* src = a + p * lda + r0;
-        for (std::size_t i = 0; i < valid; ++i) dst[p * MR + i] = src[i];
+#pragma GCC unroll 32
+        for (std::size_t i = 0; i < MR; ++i) dst[p * MR + i] = src[i];
+      }
+    } else {
+      for (std::size_t p = 0; p < depth; ++p) {
+        const float* src = a + p * lda + r0;
+#pragma GCC unroll 32
+        for (std::size_t i = 0; i < MR; ++i) {
+          if (i < valid) dst[p * MR + i] = src[i];
+        }
       }
     }
     dst += MR * depth;
@@ -150,8 +160,9 @@ inline void sgemm_pack_b(bool trans, const float* b, std::size_t ldb, std::size_
             fbatch::load_unaligned(src + v).store_aligned(out + v);
           }
         } else {
-          sgemm_zero<Arch>(out, NR);
-          for (std::size_t j = 0; j < valid; ++j) out[j] = src[j];
+          // Fixed trip count with a guard, not a variable-length loop GCC makes a memmove of.
+#pragma GCC unroll 64
+          for (std::size_t j = 0; j < NR; ++j) out[j] = j < valid ? src[j] : 0.0f;
         }
       }
     } else {
@@ -207,6 +218,81 @@ inline void sgemm_store_edge(const float* tile, std::size_t tile_ld, std::size_t
   }
 }
 
+// C is a single row (one sample through a layer): stream op(B) straight from memory, no
+// packing at all. op(B) = B: c_j = sum_p a_p b(p, j), four vectors of columns at a time, each
+// row of B read once. op(B) = B^T: c_j = dot(a, row j of B), vectorized along k. `a_row` points
+// at op(A)'s single row with element stride a_stride; `scratch` holds k floats (used when that
+// stride is not 1).
+template <class Arch>
+inline void sgemm_single_row(bool trans_b, std::size_t n, std::size_t k, float alpha,
+                             const float* a_row, std::size_t a_stride, const float* b,
+                             std::size_t ldb, float beta, float* c, float* scratch) noexcept {
+  using fbatch = xsimd::batch<float, Arch>;
+  constexpr std::size_t width = fbatch::size;
+  auto finish = [&](std::size_t j, float dot) {
+    c[j] = beta == 0.0f ? alpha * dot : alpha * dot + beta * c[j];  // beta == 0: C not read
+  };
+  if (!trans_b) {
+    const fbatch alpha_v(alpha), beta_v(beta);
+    auto store = [&](fbatch acc, std::size_t j) {
+      const fbatch scaled = acc * alpha_v;
+      (beta == 0.0f ? scaled : xsimd::fma(beta_v, fbatch::load_unaligned(c + j), scaled))
+          .store_unaligned(c + j);
+    };
+    std::size_t j = 0;
+    for (; j + 4 * width <= n; j += 4 * width) {
+      fbatch acc0(0.0f), acc1(0.0f), acc2(0.0f), acc3(0.0f);
+      for (std::size_t p = 0; p < k; ++p) {
+        const fbatch ap(a_row[p * a_stride]);
+        const float* bp = b + p * ldb + j;
+        acc0 = xsimd::fma(ap, fbatch::load_unaligned(bp), acc0);
+        acc1 = xsimd::fma(ap, fbatch::load_unaligned(bp + width), acc1);
+        acc2 = xsimd::fma(ap, fbatch::load_unaligned(bp + 2 * width), acc2);
+        acc3 = xsimd::fma(ap, fbatch::load_unaligned(bp + 3 * width), acc3);
+      }
+      store(acc0, j);
+      store(acc1, j + width);
+      store(acc2, j + 2 * width);
+      store(acc3, j + 3 * width);
+    }
+    for (; j + width <= n; j += width) {
+      fbatch acc(0.0f);
+      for (std::size_t p = 0; p < k; ++p) {
+        acc = xsimd::fma(fbatch(a_row[p * a_stride]), fbatch::load_unaligned(b + p * ldb + j), acc);
+      }
+      store(acc, j);
+    }
+    for (; j < n; ++j) {
+      float dot = 0.0f;
+      for (std::size_t p = 0; p < k; ++p) dot += a_row[p * a_stride] * b[p * ldb + j];
+      finish(j, dot);
+    }
+    return;
+  }
+  // Dot products along k need op(A)'s row contiguous.
+  const float* a_contiguous = a_row;
+  if (a_stride != 1) {
+    for (std::size_t p = 0; p < k; ++p) scratch[p] = a_row[p * a_stride];
+    a_contiguous = scratch;
+  }
+  for (std::size_t j = 0; j < n; ++j) {
+    const float* bj = b + j * ldb;
+    fbatch acc0(0.0f), acc1(0.0f);
+    std::size_t p = 0;
+    for (; p + 2 * width <= k; p += 2 * width) {
+      acc0 = xsimd::fma(fbatch::load_unaligned(a_contiguous + p), fbatch::load_unaligned(bj + p), acc0);
+      acc1 = xsimd::fma(fbatch::load_unaligned(a_contiguous + p + width),
+                        fbatch::load_unaligned(bj + p + width), acc1);
+    }
+    alignas(64) float lanes[width];
+    (acc0 + acc1).store_aligned(lanes);
+    float dot = 0.0f;
+    for (float lane : lanes) dot += lane;
+    for (; p < k; ++p) dot += a_contiguous[p] * bj[p];
+    finish(j, dot);
+  }
+}
+
 // Whether A is packed. Packing costs one pass over A per k block and pays off when the packed
 // panels are reused across many NR-wide panels of B; for narrow C (n <= kNoPackMaxPanels * NR,
 // e.g. every layer of a small network) the micro-kernel reads A in place (BLIS's "sup" idea),
@@ -233,6 +319,13 @@ void sgemm_blocked(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std
   if (m == 0 || n == 0) return;
   if (k == 0 || alpha == 0.0f) {
     sgemm_scale_c<Arch>(m, n, beta, c, ldc);
+    return;
+  }
+  // The gather of a strided A row needs k floats of workspace, which holds at least MR * KC.
+  if (Policy == a_packing::automatic && m == 1 && (!(trans_a && trans_b) || k <= MR * KC)) {
+    // op(A)(0, p) is a[p] or, transposed, a[p * lda].
+    sgemm_single_row<Arch>(trans_b, n, k, alpha, a, trans_a ? lda : 1, b, ldb, beta, c,
+                           workspace);
     return;
   }
 

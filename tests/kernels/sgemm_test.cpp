@@ -215,6 +215,21 @@ TEST_P(SgemmTest, WideCBeyondOneColumnBlock) {
   run_all(cases);
 }
 
+TEST_P(SgemmTest, SingleRowStreamsB) {
+  // m == 1 (one sample through a layer) takes a path without packing: four-vector column chunks,
+  // single vectors and scalars for op(B) = B, dot products along k for op(B) = B^T.
+  std::vector<gemm_case> cases;
+  for (bool ta : kTransposes)
+    for (bool tb : kTransposes)
+      for (std::size_t n : {std::size_t{1}, std::size_t{31}, std::size_t{32}, std::size_t{64},
+                            std::size_t{75}, std::size_t{100}})
+        for (std::size_t k : {std::size_t{1}, std::size_t{4}, std::size_t{15}, std::size_t{16},
+                              std::size_t{17}, std::size_t{300}})
+          for (float alpha : kAlphas)
+            for (float beta : kBetas) cases.push_back({ta, tb, 1, n, k, alpha, beta});
+  run_all(cases);
+}
+
 TEST_P(SgemmTest, BetaZeroNeverReadsNanInC) {
   std::vector<gemm_case> cases;
   for (bool ta : kTransposes)
