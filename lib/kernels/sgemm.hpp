@@ -6,8 +6,9 @@
 // KC of the k dimension (B packed once per (jc, pc) into NR-wide panels), ic over MC rows (A
 // packed into MR-tall panels sized for L2), jr over NR, ir over MR, then the MR x NR register
 // micro-kernel streams kc rank-1 updates from the packed panels. Transposition is folded into
-// packing, so the micro-kernel only ever sees one layout. Edge tiles are computed whole into a
-// stack tile (packing zero-pads them) and only their valid part is written back.
+// packing, so the micro-kernel only ever sees one layout. Edge tiles are computed whole (packing
+// zero-pads them) and only their valid part is stored, the last partial vector with a masked
+// store.
 //
 // Contract (see simdnn/sgemm.hpp): beta == 0 never reads C; k == 0 or alpha == 0 reads neither A
 // nor B; nothing outside the m x n window of C is written. Never allocates: packing goes to the
@@ -16,7 +17,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
+#include <immintrin.h>
 #include <xsimd/xsimd.hpp>
 
 namespace simdnn::kernels {
@@ -43,17 +46,56 @@ inline void sgemm_zero(float* dst, std::size_t count) noexcept {
   for (; i < count; ++i) dst[i] = 0.0f;
 }
 
+// The first `count` (< width) lanes of a vector from / to memory, without touching the rest:
+// AVX-512 and AVX2 mask the access in hardware (masked-off lanes never fault); SSE2 goes through
+// a stack copy. Used for the last, partial column vector of an edge tile, so edge tiles are
+// written in place instead of through a temporary tile.
+template <class Arch>
+inline xsimd::batch<float, Arch> sgemm_load_partial(const float* src, std::size_t count) noexcept {
+  using fbatch = xsimd::batch<float, Arch>;
+  if constexpr (std::is_same_v<Arch, xsimd::avx512f>) {
+    return fbatch(_mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << count) - 1u), src));
+  } else if constexpr (std::is_same_v<Arch, xsimd::fma3<xsimd::avx2>>) {
+    const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(count)),
+                                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    return fbatch(_mm256_maskload_ps(src, mask));
+  } else {
+    alignas(64) float lanes[fbatch::size] = {};
+    for (std::size_t j = 0; j < count; ++j) lanes[j] = src[j];
+    return fbatch::load_aligned(lanes);
+  }
+}
+
+template <class Arch>
+inline void sgemm_store_partial(xsimd::batch<float, Arch> value, float* dst,
+                                std::size_t count) noexcept {
+  using fbatch = xsimd::batch<float, Arch>;
+  if constexpr (std::is_same_v<Arch, xsimd::avx512f>) {
+    _mm512_mask_storeu_ps(dst, static_cast<__mmask16>((1u << count) - 1u), value);
+  } else if constexpr (std::is_same_v<Arch, xsimd::fma3<xsimd::avx2>>) {
+    const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(count)),
+                                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    _mm256_maskstore_ps(dst, mask, value);
+  } else {
+    alignas(64) float lanes[fbatch::size];
+    value.store_aligned(lanes);
+    for (std::size_t j = 0; j < count; ++j) dst[j] = lanes[j];
+  }
+}
+
 // The register micro-kernel: C(MR x NR, row stride ldc) := alpha * Ap * Bp + beta * C, with Ap
 // an MR x kc block whose element (i, p) is ap[i * a_rs + p * a_cs] — a packed panel (a_rs = 1,
 // a_cs = MR) or A itself (row-major: a_rs = lda, a_cs = 1; transposed: a_rs = 1, a_cs = lda) —
 // and Bp a kc x NR panel stored row by row (bp[p * NR + j], 64-byte aligned). beta == 0: C is
-// only written.
+// only written. Only the top-left rows x cols of the tile are stored (edge tiles; the packed
+// panels are zero-padded, so the rest of the accumulators is simply dropped).
 template <class Arch, std::size_t MR, std::size_t NR>
 [[gnu::always_inline]] inline void sgemm_micro_kernel(std::size_t kc, const float* __restrict ap,
                                                       std::size_t a_rs, std::size_t a_cs,
                                                       const float* __restrict bp,
                                                       float* __restrict c, std::size_t ldc,
-                                                      float alpha, float beta) noexcept {
+                                                      float alpha, float beta, std::size_t rows,
+                                                      std::size_t cols) noexcept {
   using fbatch = xsimd::batch<float, Arch>;
   constexpr std::size_t width = fbatch::size;
   constexpr std::size_t vectors = NR / width;
@@ -81,24 +123,46 @@ template <class Arch, std::size_t MR, std::size_t NR>
     bp += NR;
   }
 
-  const fbatch alpha_v(alpha);
-  if (beta == 0.0f) {
-    // C may hold NaN or Inf: never read it.
+  const fbatch alpha_v(alpha), beta_v(beta);
+  if (rows == MR && cols == NR) {
+    if (beta == 0.0f) {
+      // C may hold NaN or Inf: never read it.
 #pragma GCC unroll 32
-    for (std::size_t i = 0; i < MR; ++i) {
+      for (std::size_t i = 0; i < MR; ++i) {
 #pragma GCC unroll 8
-      for (std::size_t v = 0; v < vectors; ++v) {
-        (acc[i][v] * alpha_v).store_unaligned(c + i * ldc + v * width);
+        for (std::size_t v = 0; v < vectors; ++v) {
+          (acc[i][v] * alpha_v).store_unaligned(c + i * ldc + v * width);
+        }
+      }
+    } else {
+#pragma GCC unroll 32
+      for (std::size_t i = 0; i < MR; ++i) {
+#pragma GCC unroll 8
+        for (std::size_t v = 0; v < vectors; ++v) {
+          float* cij = c + i * ldc + v * width;
+          xsimd::fma(beta_v, fbatch::load_unaligned(cij), acc[i][v] * alpha_v).store_unaligned(cij);
+        }
       }
     }
-  } else {
-    const fbatch beta_v(beta);
+    return;
+  }
+  // Edge tile: whole vectors where they fit, one masked vector for the last partial columns.
 #pragma GCC unroll 32
-    for (std::size_t i = 0; i < MR; ++i) {
+  for (std::size_t i = 0; i < MR; ++i) {
+    if (i >= rows) break;
 #pragma GCC unroll 8
-      for (std::size_t v = 0; v < vectors; ++v) {
-        float* cij = c + i * ldc + v * width;
-        xsimd::fma(beta_v, fbatch::load_unaligned(cij), acc[i][v] * alpha_v).store_unaligned(cij);
+    for (std::size_t v = 0; v < vectors; ++v) {
+      const std::size_t first = v * width;
+      if (first >= cols) break;
+      float* cij = c + i * ldc + first;
+      fbatch result = acc[i][v] * alpha_v;
+      if (cols - first >= width) {
+        if (beta != 0.0f) result = xsimd::fma(beta_v, fbatch::load_unaligned(cij), result);
+        result.store_unaligned(cij);
+      } else {
+        const std::size_t count = cols - first;
+        if (beta != 0.0f) result = xsimd::fma(beta_v, sgemm_load_partial<Arch>(cij, count), result);
+        sgemm_store_partial<Arch>(result, cij, count);
       }
     }
   }
@@ -188,32 +252,6 @@ inline void sgemm_scale_c(std::size_t m, std::size_t n, float beta, float* c,
       for (std::size_t j = 0; j < n; ++j) row[j] = 0.0f;
     } else {
       for (std::size_t j = 0; j < n; ++j) row[j] *= beta;
-    }
-  }
-}
-
-// C(rows x cols) := alpha * tile + beta * C for a partial tile computed into `tile` (row stride
-// tile_ld): whole vectors where the row has them, scalars for the rest. beta == 0: C not read.
-template <class Arch>
-inline void sgemm_store_edge(const float* tile, std::size_t tile_ld, std::size_t rows,
-                             std::size_t cols, float alpha, float beta, float* c,
-                             std::size_t ldc) noexcept {
-  using fbatch = xsimd::batch<float, Arch>;
-  constexpr std::size_t width = fbatch::size;
-  const fbatch alpha_v(alpha), beta_v(beta);
-  for (std::size_t i = 0; i < rows; ++i) {
-    const float* t = tile + i * tile_ld;
-    float* row = c + i * ldc;
-    std::size_t j = 0;
-    if (beta == 0.0f) {
-      for (; j + width <= cols; j += width) (fbatch::load_aligned(t + j) * alpha_v).store_unaligned(row + j);
-      for (; j < cols; ++j) row[j] = alpha * t[j];
-    } else {
-      for (; j + width <= cols; j += width) {
-        xsimd::fma(beta_v, fbatch::load_unaligned(row + j), fbatch::load_aligned(t + j) * alpha_v)
-            .store_unaligned(row + j);
-      }
-      for (; j < cols; ++j) row[j] = alpha * t[j] + beta * row[j];
     }
   }
 }
@@ -339,7 +377,6 @@ void sgemm_blocked(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std
   float* const a_pack = align64(workspace);
   float* const b_pack = a_pack + a_floats;
 
-  alignas(64) float edge[MR * NR];
   for (std::size_t jc = 0; jc < n; jc += NC) {
     const std::size_t nc = min_size<Arch>(NC, n - jc);
     const bool pack_a = Policy == a_packing::always ||
@@ -373,23 +410,12 @@ void sgemm_blocked(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std
             const float* a_panel = pack_a ? a_pack + ir * kc
                                    : in_place ? a_block + ir * a_rs
                                               : a_pack;
-            if (mr == MR && nr == NR) {
-              if (in_place) {
-                sgemm_micro_kernel<Arch, MR, NR>(kc, a_panel, a_rs, a_cs, b_panel, c_tile, ldc,
-                                                 alpha, beta_block);
-              } else {
-                sgemm_micro_kernel<Arch, MR, NR>(kc, a_panel, 1, MR, b_panel, c_tile, ldc, alpha,
-                                                 beta_block);
-              }
+            if (in_place) {
+              sgemm_micro_kernel<Arch, MR, NR>(kc, a_panel, a_rs, a_cs, b_panel, c_tile, ldc,
+                                               alpha, beta_block, mr, nr);
             } else {
-              if (in_place) {
-                sgemm_micro_kernel<Arch, MR, NR>(kc, a_panel, a_rs, a_cs, b_panel, edge, NR, 1.0f,
-                                                 0.0f);
-              } else {
-                sgemm_micro_kernel<Arch, MR, NR>(kc, a_panel, 1, MR, b_panel, edge, NR, 1.0f,
-                                                 0.0f);
-              }
-              sgemm_store_edge<Arch>(edge, NR, mr, nr, alpha, beta_block, c_tile, ldc);
+              sgemm_micro_kernel<Arch, MR, NR>(kc, a_panel, 1, MR, b_panel, c_tile, ldc, alpha,
+                                               beta_block, mr, nr);
             }
           }
         }
