@@ -36,16 +36,6 @@ inline std::size_t min_size(std::size_t a, std::size_t b) noexcept {
   return a < b ? a : b;
 }
 
-// dst[0, count) = 0 with full vector stores where possible (dst need not be aligned).
-template <class Arch>
-inline void sgemm_zero(float* dst, std::size_t count) noexcept {
-  using fbatch = xsimd::batch<float, Arch>;
-  const fbatch zero(0.0f);
-  std::size_t i = 0;
-  for (; i + fbatch::size <= count; i += fbatch::size) zero.store_unaligned(dst + i);
-  for (; i < count; ++i) dst[i] = 0.0f;
-}
-
 // The first `count` (< width) lanes of a vector from / to memory, without touching the rest:
 // AVX-512 and AVX2 mask the access in hardware (masked-off lanes never fault); SSE2 goes through
 // a stack copy. Used for the last, partial column vector of an edge tile, so edge tiles are
@@ -175,13 +165,14 @@ inline void sgemm_pack_a(bool trans, const float* a, std::size_t lda, std::size_
                          std::size_t depth, float* __restrict dst) noexcept {
   for (std::size_t r0 = 0; r0 < rows; r0 += MR) {
     const std::size_t valid = min_size<Arch>(MR, rows - r0);
-    // A partial panel is zeroed whole with vector stores first, then filled.
-    if (valid < MR) sgemm_zero<Arch>(dst, MR * depth);
     if (!trans) {
       // op(A)(i, p) = a[i * lda + p]: read each row contiguously, scatter into the panel.
       for (std::size_t i = 0; i < valid; ++i) {
         const float* src = a + (r0 + i) * lda;
         for (std::size_t p = 0; p < depth; ++p) dst[p * MR + i] = src[p];
+      }
+      for (std::size_t i = valid; i < MR; ++i) {
+        for (std::size_t p = 0; p < depth; ++p) dst[p * MR + i] = 0.0f;
       }
     } else if (valid == MR) {
       // op(A)(i, p) = a[p * lda + i]: each panel column is contiguous in memory. A compile-time
@@ -195,9 +186,7 @@ inline void sgemm_pack_a(bool trans, const float* a, std::size_t lda, std::size_
       for (std::size_t p = 0; p < depth; ++p) {
         const float* src = a + p * lda + r0;
 #pragma GCC unroll 32
-        for (std::size_t i = 0; i < MR; ++i) {
-          if (i < valid) dst[p * MR + i] = src[i];
-        }
+        for (std::size_t i = 0; i < MR; ++i) dst[p * MR + i] = i < valid ? src[i] : 0.0f;
       }
     }
     dst += MR * depth;
@@ -231,10 +220,12 @@ inline void sgemm_pack_b(bool trans, const float* b, std::size_t ldb, std::size_
       }
     } else {
       // op(B)(p, j) = b[j * ldb + p]: walk B's rows, scatter into the panel's columns.
-      if (valid < NR) sgemm_zero<Arch>(dst, NR * depth);
       for (std::size_t j = 0; j < valid; ++j) {
         const float* src = b + (c0 + j) * ldb;
         for (std::size_t p = 0; p < depth; ++p) dst[p * NR + j] = src[p];
+      }
+      for (std::size_t j = valid; j < NR; ++j) {
+        for (std::size_t p = 0; p < depth; ++p) dst[p * NR + j] = 0.0f;
       }
     }
     dst += NR * depth;
