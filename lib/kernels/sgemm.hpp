@@ -19,8 +19,9 @@
 #include <cstdint>
 #include <type_traits>
 
-#include <immintrin.h>
 #include <xsimd/xsimd.hpp>
+
+#include "kernels/partial.hpp"
 
 namespace simdnn::kernels {
 
@@ -34,43 +35,6 @@ struct gemm_shape {
 template <class Arch>
 inline std::size_t min_size(std::size_t a, std::size_t b) noexcept {
   return a < b ? a : b;
-}
-
-// The first `count` (< width) lanes of a vector from / to memory, without touching the rest:
-// AVX-512 and AVX2 mask the access in hardware (masked-off lanes never fault); SSE2 goes through
-// a stack copy. Used for the last, partial column vector of an edge tile, so edge tiles are
-// written in place instead of through a temporary tile.
-template <class Arch>
-inline xsimd::batch<float, Arch> sgemm_load_partial(const float* src, std::size_t count) noexcept {
-  using fbatch = xsimd::batch<float, Arch>;
-  if constexpr (std::is_same_v<Arch, xsimd::avx512f>) {
-    return fbatch(_mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << count) - 1u), src));
-  } else if constexpr (std::is_same_v<Arch, xsimd::fma3<xsimd::avx2>>) {
-    const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(count)),
-                                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-    return fbatch(_mm256_maskload_ps(src, mask));
-  } else {
-    alignas(64) float lanes[fbatch::size] = {};
-    for (std::size_t j = 0; j < count; ++j) lanes[j] = src[j];
-    return fbatch::load_aligned(lanes);
-  }
-}
-
-template <class Arch>
-inline void sgemm_store_partial(xsimd::batch<float, Arch> value, float* dst,
-                                std::size_t count) noexcept {
-  using fbatch = xsimd::batch<float, Arch>;
-  if constexpr (std::is_same_v<Arch, xsimd::avx512f>) {
-    _mm512_mask_storeu_ps(dst, static_cast<__mmask16>((1u << count) - 1u), value);
-  } else if constexpr (std::is_same_v<Arch, xsimd::fma3<xsimd::avx2>>) {
-    const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(count)),
-                                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-    _mm256_maskstore_ps(dst, mask, value);
-  } else {
-    alignas(64) float lanes[fbatch::size];
-    value.store_aligned(lanes);
-    for (std::size_t j = 0; j < count; ++j) dst[j] = lanes[j];
-  }
 }
 
 // The register micro-kernel: C(MR x NR, row stride ldc) := alpha * Ap * Bp + beta * C, with Ap
@@ -151,8 +115,8 @@ template <class Arch, std::size_t MR, std::size_t NR>
         result.store_unaligned(cij);
       } else {
         const std::size_t count = cols - first;
-        if (beta != 0.0f) result = xsimd::fma(beta_v, sgemm_load_partial<Arch>(cij, count), result);
-        sgemm_store_partial<Arch>(result, cij, count);
+        if (beta != 0.0f) result = xsimd::fma(beta_v, load_partial<Arch>(cij, count), result);
+        store_partial<Arch>(result, cij, count);
       }
     }
   }

@@ -7,8 +7,8 @@
 // sigmoid_derivative<Arch>(s, d, n): d[i] = s (1 - s) with one rounding: correctly rounded.
 // sigmoid_delta<Arch>(g, s, d, n):   d[i] = g[i] * (s (1 - s)): two roundings, relative error <= 2^-23.
 // Aliasing: output may equal an input; no partial overlap. Never allocates. Tails (n not a
-// multiple of the vector width) run through the same vector code on a stack copy, so a value's
-// result does not depend on its position in the array.
+// multiple of the vector width) run through the same vector code as one partial vector, so a
+// value's result does not depend on its position in the array.
 //
 // Method (why it is accurate): with t = -|x|, e = exp(t) in (0, 1] is carried as an unevaluated
 // sum 2^n * (e_hi + e_lo): Cody-Waite reduction t = n ln2 + r with r exact (ln2_hi has 15
@@ -27,6 +27,8 @@
 #include <type_traits>
 
 #include <xsimd/xsimd.hpp>
+
+#include "kernels/partial.hpp"
 
 namespace simdnn::kernels {
 
@@ -170,8 +172,8 @@ inline xsimd::batch<float, Arch> sigmoid_slope(xsimd::batch<float, Arch> s) noex
   }
 }
 
-// Applies `body(batch...) -> batch` over n elements: full vectors in place, the tail through a
-// zero-padded stack copy so it runs the very same vector code.
+// Applies `body(batch) -> batch` over n elements: full vectors, then the tail as one partial
+// vector (masked load and store), so a value's result never depends on its position.
 template <class Arch, class Body>
 inline void for_each_batch(const float* x, float* y, std::size_t n, Body body) noexcept {
   using fbatch = xsimd::batch<float, Arch>;
@@ -180,12 +182,7 @@ inline void for_each_batch(const float* x, float* y, std::size_t n, Body body) n
   for (; i + width <= n; i += width) {
     body(fbatch::load_unaligned(x + i)).store_unaligned(y + i);
   }
-  if (i < n) {
-    alignas(64) float tail[width] = {};
-    for (std::size_t j = 0; i + j < n; ++j) tail[j] = x[i + j];
-    body(fbatch::load_aligned(tail)).store_aligned(tail);
-    for (std::size_t j = 0; i + j < n; ++j) y[i + j] = tail[j];
-  }
+  if (i < n) store_partial<Arch>(body(load_partial<Arch>(x + i, n - i)), y + i, n - i);
 }
 
 template <class Arch>
@@ -224,15 +221,8 @@ void sigmoid_delta(const float* g, const float* s, float* d, std::size_t n) noex
     (fbatch::load_unaligned(g + i) * sigmoid_slope<Arch>(sv)).store_unaligned(d + i);
   }
   if (i < n) {
-    alignas(64) float g_tail[width] = {};
-    alignas(64) float s_tail[width] = {};
-    for (std::size_t j = 0; i + j < n; ++j) {
-      g_tail[j] = g[i + j];
-      s_tail[j] = s[i + j];
-    }
-    const fbatch sv = fbatch::load_aligned(s_tail);
-    (fbatch::load_aligned(g_tail) * sigmoid_slope<Arch>(sv)).store_aligned(g_tail);
-    for (std::size_t j = 0; i + j < n; ++j) d[i + j] = g_tail[j];
+    const fbatch sv = load_partial<Arch>(s + i, n - i);
+    store_partial<Arch>(load_partial<Arch>(g + i, n - i) * sigmoid_slope<Arch>(sv), d + i, n - i);
   }
 }
 
