@@ -11,6 +11,15 @@
 namespace simdnn::kernels {
 namespace {
 
+// The micro-kernel on packed panels, out of line so tests can drive it directly.
+template <class Arch, class Shape>
+void sgemm_micro_kernel_packed(std::size_t kc, const float* a_panel, const float* b_panel,
+                               float* c, std::size_t ldc, float alpha, float beta,
+                               std::size_t rows, std::size_t cols) noexcept {
+  sgemm_micro_kernel<Arch, Shape::mr, Shape::nr>(kc, a_panel, 1, Shape::mr, b_panel, c, ldc, alpha,
+                                                 beta, rows, cols);
+}
+
 template <class Arch, class Shape>
 const kernel_table& make_kernel_table(isa id, const char* name, const char* tile) noexcept {
   static const kernel_table table{
@@ -21,6 +30,7 @@ const kernel_table& make_kernel_table(isa id, const char* name, const char* tile
       &sgemm_blocked<Arch, Shape, a_packing::automatic>,
       &sgemm_blocked<Arch, Shape, a_packing::always>,
       &sgemm_blocked<Arch, Shape, a_packing::never>,
+      &sgemm_micro_kernel_packed<Arch, Shape>,
       &sigmoid<Arch>,
       &sigmoid_derivative<Arch>,
       &sigmoid_delta<Arch>,

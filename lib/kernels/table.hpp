@@ -31,6 +31,13 @@ using sgemm_fn = void (*)(bool trans_a, bool trans_b, std::size_t m, std::size_t
                           std::size_t ldb, float beta, float* c, std::size_t ldc,
                           float* workspace) noexcept;
 
+// The register micro-kernel alone (test hook): C(rows x cols of an MR x NR tile, row stride ldc)
+// := alpha * Ap * Bp + beta * C, Ap an MR x kc panel packed column by column, Bp a kc x NR panel
+// packed row by row (64-byte aligned). beta == 0: C not read.
+using sgemm_micro_fn = void (*)(std::size_t kc, const float* a_panel, const float* b_panel,
+                                float* c, std::size_t ldc, float alpha, float beta,
+                                std::size_t rows, std::size_t cols) noexcept;
+
 // y[i] = sigmoid(x[i]); x == y allowed. Contract in simdnn/activation.hpp.
 using unary_fn = void (*)(const float* x, float* y, std::size_t n) noexcept;
 // d[i] = g[i] * s[i] * (1 - s[i]); d may equal g or s.
@@ -45,6 +52,7 @@ struct kernel_table {
   // The same kernel with A always packed / never packed, so tests cover both paths at any shape.
   sgemm_fn sgemm_packed_a;
   sgemm_fn sgemm_unpacked_a;
+  sgemm_micro_fn sgemm_micro_kernel;
   unary_fn sigmoid;
   unary_fn sigmoid_derivative;
   binary_fn sigmoid_delta;
