@@ -1,6 +1,7 @@
 // Uses the installed simdnn the way the README shows: one GEMM, one sigmoid, prints results.
 #include <simdnn/activation.hpp>
 #include <simdnn/isa.hpp>
+#include <simdnn/network.hpp>
 #include <simdnn/sgemm.hpp>
 
 #include <cstdio>
@@ -14,7 +15,25 @@ int main() {
                 c.data(), 2);
   std::vector<float> s = {0.0f};
   simdnn::sigmoid(s, s);
-  std::printf("isa=%s gemm=%g,%g,%g,%g sigmoid0=%g\n", simdnn::isa_name(simdnn::active_isa()),
-              c[0], c[1], c[2], c[3], s[0]);
+  // The README's network example: a 2-4-1 net in a static buffer learns y = x0 (one step).
+  const std::size_t widths[] = {2, 4, 1};
+  simdnn::network_options options;
+  options.max_batch = 4;
+  static std::byte memory[16384];
+  if (simdnn::network::arena_bytes(widths, options) > sizeof memory) return 1;
+  simdnn::network net(widths, options, memory);
+  const std::vector<float> inputs = {0, 0, 0, 1, 1, 0, 1, 1}, targets = {0, 0, 1, 1};
+  float first = 0.0f, last = 0.0f;
+  for (int epoch = 0; epoch < 200; ++epoch) {
+    const auto loss = net.train_batch(inputs, targets, 4, 2.0f);
+    if (!loss) {
+      std::printf("error: %s\n", simdnn::status_message(loss.error));
+      return 1;
+    }
+    (epoch == 0 ? first : last) = loss.value;
+  }
+  std::printf("isa=%s gemm=%g,%g,%g,%g sigmoid0=%g network=%s\n",
+              simdnn::isa_name(simdnn::active_isa()), c[0], c[1], c[2], c[3], s[0],
+              last < first ? "learns" : "stuck");
   return 0;
 }
