@@ -3,8 +3,13 @@
 // leaves C untouched.
 #include "simdnn/sgemm.hpp"
 
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "kernels/table.hpp"
@@ -67,14 +72,149 @@ void validate(op op_a, op op_b, std::size_t m, std::size_t n, std::size_t k, flo
   check_operand("c", c, m, n, ldc, writes_c);
 }
 
+struct gemm_call {
+  bool trans_a, trans_b;
+  std::size_t m, n, k;
+  float alpha;
+  const float* a;
+  std::size_t lda;
+  const float* b;
+  std::size_t ldb;
+  float beta;
+  float* c;
+  std::size_t ldc;
+};
+
+// Columns [first, last) of C: the same product with B and C offset, so every element is computed
+// by exactly the same sequence of operations as in the single-threaded call.
+void run_columns(const gemm_call& g, std::size_t first, std::size_t last,
+                 float* workspace) noexcept {
+  if (first >= last) return;
+  const float* b = g.trans_b ? g.b + first * g.ldb : g.b + first;
+  kernels::best_kernels().sgemm(g.trans_a, g.trans_b, g.m, last - first, g.k, g.alpha, g.a, g.lda,
+                                b, g.ldb, g.beta, g.c + first, g.ldc, workspace);
+}
+
+// The opt-in pool: workers started once, each owning a workspace sized for the largest packing
+// any call can need (one MC x KC block of A and one KC x NC block of B), so a call allocates
+// nothing. A call publishes its arguments, bumps a generation counter and wakes the workers
+// (std::atomic wait/notify: no locks, no allocation); each worker takes its column share and
+// counts down `pending`; the caller computes its own share, then waits for pending == 0.
+class sgemm_pool {
+ public:
+  explicit sgemm_pool(std::size_t workers) {
+    const auto& blocking = kernels::best_kernels().blocking;
+    const std::size_t floats = kernels::sgemm_workspace_floats(blocking, blocking.mc, blocking.nc,
+                                                               blocking.kc);
+    slots_ = std::make_unique<worker_slot[]>(workers);
+    worker_count_ = workers;
+    for (std::size_t w = 0; w < workers; ++w) slots_[w].workspace.resize(floats);
+    threads_.reserve(workers);
+    for (std::size_t w = 0; w < workers; ++w) threads_.emplace_back([this, w] { work(w); });
+  }
+
+  ~sgemm_pool() {
+    stopping_.store(true, std::memory_order_relaxed);
+    generation_.fetch_add(1, std::memory_order_release);
+    generation_.notify_all();
+    for (std::thread& thread : threads_) thread.join();
+  }
+
+  sgemm_pool(const sgemm_pool&) = delete;
+  sgemm_pool& operator=(const sgemm_pool&) = delete;
+
+  std::size_t threads() const noexcept { return worker_count_ + 1; }
+
+  void run(const gemm_call& g, float* caller_workspace) noexcept {
+    const std::lock_guard<std::mutex> serialize(call_mutex_);
+    call_ = g;
+    const std::size_t parts = worker_count_ + 1;
+    // Shares rounded to whole register tiles so no thread gets a sliver of edge work.
+    const std::size_t step = kernels::best_kernels().blocking.nr;
+    const std::size_t share = (g.n / parts + step - 1) / step * step;
+    share_ = share;
+    pending_.store(worker_count_, std::memory_order_relaxed);
+    generation_.fetch_add(1, std::memory_order_release);
+    generation_.notify_all();
+    run_columns(g, 0, share < g.n ? share : g.n, caller_workspace);
+    for (std::size_t left = pending_.load(std::memory_order_acquire); left != 0;
+         left = pending_.load(std::memory_order_acquire)) {
+      pending_.wait(left, std::memory_order_acquire);
+    }
+  }
+
+ private:
+  struct worker_slot {
+    std::vector<float> workspace;
+  };
+
+  void work(std::size_t index) noexcept {
+    std::uint64_t seen = 0;
+    for (;;) {
+      generation_.wait(seen, std::memory_order_acquire);
+      seen = generation_.load(std::memory_order_acquire);
+      if (stopping_.load(std::memory_order_relaxed)) return;
+      const std::size_t first = share_ * (index + 1);
+      const std::size_t last = first + share_;
+      run_columns(call_, first < call_.n ? first : call_.n, last < call_.n ? last : call_.n,
+                  slots_[index].workspace.data());
+      if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) pending_.notify_all();
+    }
+  }
+
+  std::unique_ptr<worker_slot[]> slots_;
+  std::size_t worker_count_ = 0;
+  std::vector<std::thread> threads_;
+  std::mutex call_mutex_;
+  gemm_call call_{};
+  std::size_t share_ = 0;
+  std::atomic<std::uint64_t> generation_{0};
+  std::atomic<std::size_t> pending_{0};
+  std::atomic<bool> stopping_{false};
+};
+
+std::mutex pool_mutex;                  // guards starting and stopping the pool
+std::unique_ptr<sgemm_pool> pool;       // null: single-threaded (the default)
+std::atomic<sgemm_pool*> active_pool{nullptr};
+
+// Below this many multiply-adds, handing work to another core costs more than it saves.
+constexpr double kParallelMinimumWork = double(1u << 22);
+
 void run(op op_a, op op_b, std::size_t m, std::size_t n, std::size_t k, float alpha, const float* a,
          std::size_t lda, const float* b, std::size_t ldb, float beta, float* c, std::size_t ldc,
          float* workspace) noexcept {
-  kernels::best_kernels().sgemm(op_a == op::transpose, op_b == op::transpose, m, n, k, alpha, a,
-                                lda, b, ldb, beta, c, ldc, workspace);
+  const gemm_call g{op_a == op::transpose, op_b == op::transpose, m, n, k, alpha, a, lda, b, ldb,
+                    beta, c, ldc};
+  sgemm_pool* parallel = active_pool.load(std::memory_order_acquire);
+  const std::size_t step = kernels::best_kernels().blocking.nr;
+  if (parallel != nullptr && double(m) * double(n) * double(k) >= kParallelMinimumWork &&
+      n >= parallel->threads() * step && k != 0 && alpha != 0.0f) {
+    parallel->run(g, workspace);
+    return;
+  }
+  run_columns(g, 0, n, workspace);
 }
 
 }  // namespace
+
+void set_sgemm_threads(std::size_t threads) {
+  if (threads == 0 || threads > 64) {
+    throw std::invalid_argument("simdnn::set_sgemm_threads: " + std::to_string(threads) +
+                                " threads requested; 1 to 64 are allowed");
+  }
+  const std::lock_guard<std::mutex> lock(pool_mutex);
+  active_pool.store(nullptr, std::memory_order_release);
+  pool.reset();
+  if (threads > 1) {
+    pool = std::make_unique<sgemm_pool>(threads - 1);
+    active_pool.store(pool.get(), std::memory_order_release);
+  }
+}
+
+std::size_t sgemm_threads() noexcept {
+  const sgemm_pool* parallel = active_pool.load(std::memory_order_acquire);
+  return parallel == nullptr ? 1 : parallel->threads();
+}
 
 std::size_t sgemm_workspace_size(std::size_t m, std::size_t n, std::size_t k) noexcept {
   return kernels::sgemm_workspace_floats(kernels::best_kernels().blocking, m, n, k) * sizeof(float);

@@ -4,6 +4,8 @@
 // issues' tables. Operands are reused across iterations, so they are in cache for small shapes.
 #include <string>
 
+#include "simdnn/sgemm.hpp"
+
 #include "baselines.hpp"
 #include "bench_support.hpp"
 
@@ -61,9 +63,37 @@ std::vector<shape> shapes() {
   return list;
 }
 
+// The public entry point with the opt-in pool of `threads` (1 = the default, no pool).
+void run_sgemm_threads(benchmark::State& state, std::size_t size, std::size_t threads) {
+  std::vector<float> a = random_floats(size * size, 1, -1, 1);
+  std::vector<float> b = random_floats(size * size, 2, -1, 1);
+  std::vector<float> c(size * size, 0.0f);
+  std::vector<std::byte> workspace(sgemm_workspace_size(size, size, size));
+  set_sgemm_threads(threads);
+  for (auto _ : state) {
+    sgemm(op::none, op::none, size, size, size, 1.0f, a.data(), size, b.data(), size, 0.0f,
+          c.data(), size, workspace);
+    benchmark::DoNotOptimize(c.data());
+    benchmark::ClobberMemory();
+  }
+  set_sgemm_threads(1);
+  state.counters["FLOPS"] = benchmark::Counter(2.0 * double(size) * double(size) * double(size),
+                                               benchmark::Counter::kIsIterationInvariantRate);
+}
+
 }  // namespace
 
 void register_sgemm_benchmarks() {
+  // Threads: wall-clock rate (UseRealTime), the active ISA, 1 and 2 threads in the same run.
+  for (std::size_t size : {1024, 2048}) {
+    for (std::size_t threads : {1, 2}) {
+      const std::string name = "sgemm_threads/NN/" + std::to_string(size) + "^3/" +
+                               isa_name(active_isa()) + "/threads:" + std::to_string(threads);
+      benchmark::RegisterBenchmark(name.c_str(), [size, threads](benchmark::State& state) {
+        run_sgemm_threads(state, size, threads);
+      })->UseRealTime();
+    }
+  }
   for (isa which : supported_isas()) {
     const baselines* base = baselines_for(which);
     benchmark::RegisterBenchmark((std::string("peak/fma/") + isa_name(which)).c_str(),

@@ -42,4 +42,16 @@ void sgemm(op op_a, op op_b, std::size_t m, std::size_t n, std::size_t k, float 
            const float* a, std::size_t lda, const float* b, std::size_t ldb, float beta, float* c,
            std::size_t ldc, std::span<std::byte> workspace);
 
+// Opt-in parallelism. sgemm is single-threaded by default, so latency-sensitive callers pay for
+// no thread. set_sgemm_threads(t) starts t - 1 worker threads once (each with its own packing
+// workspace, allocated here, never per call); from then on both sgemm forms split large
+// products (m * n * k >= 2^22) by columns of C across the caller and the workers, with results
+// bitwise identical to one thread. set_sgemm_threads(1) stops the workers. Not to be called
+// while another thread is inside sgemm; sgemm itself may be called from one thread at a time
+// while workers are running (calls from several threads at once then serialize on the pool).
+// Throws std::invalid_argument for 0 or more than 64 threads, std::system_error if a thread
+// cannot be started.
+void set_sgemm_threads(std::size_t threads);
+[[nodiscard]] std::size_t sgemm_threads() noexcept;
+
 }  // namespace simdnn

@@ -404,3 +404,49 @@ TEST(SgemmApi, CallerWorkspaceMustBeLargeEnough) {
 
 }  // namespace
 }  // namespace simdnn
+
+namespace simdnn {
+namespace {
+
+TEST(SgemmThreads, TwoThreadsGiveBitwiseTheSameResult) {
+  ASSERT_EQ(sgemm_threads(), 1u) << "single-threaded by default";
+  struct shape {
+    op op_a, op_b;
+    std::size_t m, n, k;
+  };
+  // Above the parallel threshold (m n k >= 2^22), with edge tiles in both halves.
+  const shape shapes[] = {{op::none, op::none, 256, 256, 256},
+                          {op::transpose, op::none, 301, 203, 97},
+                          {op::none, op::transpose, 129, 517, 70},
+                          {op::transpose, op::transpose, 160, 160, 170}};
+  for (const shape& s : shapes) {
+    testing::test_rng rng(s.m * 31 + s.n);
+    std::vector<float> a(s.m * s.k), b(s.k * s.n), c0(s.m * s.n);
+    for (float& v : a) v = rng.uniform(-1, 1);
+    for (float& v : b) v = rng.uniform(-1, 1);
+    for (float& v : c0) v = rng.uniform(-1, 1);
+    const std::size_t lda = s.op_a == op::transpose ? s.m : s.k;
+    const std::size_t ldb = s.op_b == op::transpose ? s.k : s.n;
+    std::vector<float> single = c0, parallel = c0;
+    set_sgemm_threads(1);
+    sgemm(s.op_a, s.op_b, s.m, s.n, s.k, 0.7f, a.data(), lda, b.data(), ldb, 1.3f, single.data(),
+          s.n);
+    set_sgemm_threads(2);
+    ASSERT_EQ(sgemm_threads(), 2u);
+    std::vector<std::byte> workspace(sgemm_workspace_size(s.m, s.n, s.k));
+    for (int repeat = 0; repeat < 3; ++repeat) {
+      parallel = c0;
+      sgemm(s.op_a, s.op_b, s.m, s.n, s.k, 0.7f, a.data(), lda, b.data(), ldb, 1.3f,
+            parallel.data(), s.n, workspace);
+      ASSERT_EQ(std::memcmp(single.data(), parallel.data(), single.size() * sizeof(float)), 0)
+          << "m=" << s.m << " n=" << s.n << " k=" << s.k << " repeat " << repeat;
+    }
+    set_sgemm_threads(1);
+  }
+  EXPECT_EQ(sgemm_threads(), 1u);
+  EXPECT_THROW(set_sgemm_threads(0), std::invalid_argument);
+  EXPECT_THROW(set_sgemm_threads(65), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace simdnn
