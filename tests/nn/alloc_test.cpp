@@ -28,6 +28,7 @@
 
 #include "simdnn/isa.hpp"
 #include "simdnn/network.hpp"
+#include "simdnn/sgemm.hpp"
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define SIMDNN_ALLOC_TEST_SANITIZED 1
@@ -448,6 +449,29 @@ TEST(ZeroAllocation, CallerMemoryNetworkNeverTouchesTheHeap) {
   EXPECT_EQ(trained.failures, 0);
   EXPECT_EQ(inferred.failures, 0);
   EXPECT_TRUE(std::isfinite(trained.checksum) && std::isfinite(inferred.checksum));
+  EXPECT_EQ(seen.allocations, 0);
+  EXPECT_EQ(seen.frees, 0);
+}
+
+// The opt-in sgemm pool allocates when it starts (worker threads, their workspaces), never per
+// call: 200 two-thread products with a caller workspace, counted, must allocate nothing.
+TEST(ZeroAllocation, SgemmThreadPoolCallsNeverAllocate) {
+  using namespace simdnn;
+  if (*skip_reason() != '\0') GTEST_SKIP() << skip_reason();
+  const std::size_t m = 192, n = 192, k = 192;  // above the parallel threshold
+  std::vector<float> a(m * k, 0.5f), b(k * n, 0.25f), c(m * n, 0.0f);
+  std::vector<std::byte> workspace(sgemm_workspace_size(m, n, k));
+  set_sgemm_threads(2);
+  ASSERT_EQ(sgemm_threads(), 2u);
+  sgemm(op::none, op::none, m, n, k, 1.0f, a.data(), k, b.data(), n, 0.0f, c.data(), n, workspace);
+  start_counting();
+  for (int call = 0; call < 200; ++call) {
+    sgemm(op::none, op::transpose, m, n, k, 1.0f, a.data(), k, b.data(), k, 0.5f, c.data(), n,
+          workspace);
+  }
+  const counts seen = stop_counting();
+  set_sgemm_threads(1);
+  EXPECT_TRUE(std::isfinite(c[0]));
   EXPECT_EQ(seen.allocations, 0);
   EXPECT_EQ(seen.frees, 0);
 }
