@@ -124,24 +124,49 @@ inline xsimd::batch<float, Arch> sigmoid_batch_fma(xsimd::batch<float, Arch> x) 
 // roundings are far below float resolution, so one final rounding to float gives <= 0.5 ULP
 // plus ~2^-29 relative.
 template <class Arch>
+inline xsimd::batch<double, Arch> sigmoid_double_lanes(xsimd::batch<double, Arch> v) noexcept {
+  using dbatch = xsimd::batch<double, Arch>;
+  using lbatch = xsimd::batch<std::int64_t, Arch>;
+  // exp(t), t = -|v| clamped to [-87.5, 0], by Cody-Waite reduction (one ln2 constant is exact
+  // enough in double: |n| <= 127) and a degree-9 Taylor polynomial (truncation < 3e-12 on
+  // |r| <= ln2/2, far below float resolution). 2^n from the 1.5 * 2^52 rounding trick.
+  // min's operand order lets NaN flow through (see sigmoid_batches_fma).
+  const dbatch one(1.0), magic(0x1.8p52);
+  const dbatch t = -xsimd::min(dbatch(87.5), xsimd::abs(v));
+  const dbatch n_biased = t * dbatch(1.4426950408889634) + magic;
+  const dbatch n = n_biased - magic;
+  const dbatch r = t - n * dbatch(0.6931471805599453);
+  dbatch p(1.0 / 362880.0);
+  p = p * r + dbatch(1.0 / 40320.0);
+  p = p * r + dbatch(1.0 / 5040.0);
+  p = p * r + dbatch(1.0 / 720.0);
+  p = p * r + dbatch(1.0 / 120.0);
+  p = p * r + dbatch(1.0 / 24.0);
+  p = p * r + dbatch(1.0 / 6.0);
+  p = p * r + dbatch(0.5);
+  p = p * r + one;
+  p = p * r + one;
+  const lbatch exponent = (xsimd::bitwise_cast<lbatch>(n_biased) << 52) +
+                          lbatch(std::int64_t{0x3FF0000000000000});
+  const dbatch e = p * xsimd::bitwise_cast<dbatch>(exponent);
+  const dbatch q = one / (one + e);
+  return xsimd::select(v < dbatch(0.0), e * q, q);
+}
+
+// SSE2 (no fma): evaluate in double, where the exp polynomial's error and the double roundings
+// are far below float resolution, so the one final rounding to float gives <= 0.5 ULP plus
+// ~2^-29 relative. Floats are widened and narrowed two at a time with cvtps2pd / cvtpd2ps.
+template <class Arch>
 inline xsimd::batch<float, Arch> sigmoid_batch_double(xsimd::batch<float, Arch> x) noexcept {
+  static_assert(std::is_same_v<Arch, xsimd::sse2>, "the double path is the SSE2 fallback");
   using fbatch = xsimd::batch<float, Arch>;
   using dbatch = xsimd::batch<double, Arch>;
-  constexpr std::size_t width = fbatch::size;
-  alignas(64) float xf[width];
-  alignas(64) double xd[width];
-  x.store_aligned(xf);
-  for (std::size_t j = 0; j < width; ++j) xd[j] = static_cast<double>(xf[j]);
-  for (std::size_t j = 0; j < width; j += dbatch::size) {
-    const dbatch v = dbatch::load_aligned(xd + j);
-    const dbatch e = xsimd::exp(-xsimd::abs(v));  // in [0, 1]: no overflow
-    const dbatch q = dbatch(1.0) / (dbatch(1.0) + e);
-    xsimd::select(v < dbatch(0.0), e * q, q).store_aligned(xd + j);
-  }
-  for (std::size_t j = 0; j < width; ++j) xf[j] = static_cast<float>(xd[j]);
-  fbatch y = fbatch::load_aligned(xf);
-  y = xsimd::select(y < fbatch(1.17549435e-38f), fbatch(0.0f), y);
-  return xsimd::select(xsimd::isnan(x), x, y);
+  const __m128 xf = x;
+  const dbatch low = sigmoid_double_lanes<Arch>(dbatch(_mm_cvtps_pd(xf)));
+  const dbatch high = sigmoid_double_lanes<Arch>(dbatch(_mm_cvtps_pd(_mm_movehl_ps(xf, xf))));
+  const fbatch y(_mm_movelh_ps(_mm_cvtpd_ps(low), _mm_cvtpd_ps(high)));
+  // Exact results below FLT_MIN are flushed to +0, as in the fma path.
+  return xsimd::select(x < fbatch(-0x1.5d589ep+6f), fbatch(0.0f), y);
 }
 
 template <class Arch>
