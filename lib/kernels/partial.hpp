@@ -37,9 +37,20 @@ inline void store_partial(xsimd::batch<float, Arch> value, float* dst,
   if constexpr (std::is_same_v<Arch, xsimd::avx512f>) {
     _mm512_mask_storeu_ps(dst, static_cast<__mmask16>((1u << count) - 1u), value);
   } else if constexpr (std::is_same_v<Arch, xsimd::fma3<xsimd::avx2>>) {
-    const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(count)),
-                                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-    _mm256_maskstore_ps(dst, mask, value);
+    // Not vmaskmovps: on Zen 3 a masked store costs ~15 cycles (measured by the peers
+    // benchmark), a plain one ~2. Store 4, 2 and 1 lanes as the bits of count say.
+    __m128 part = _mm256_castps256_ps128(value);
+    if (count & 4) {
+      _mm_storeu_ps(dst, part);
+      part = _mm256_extractf128_ps(value, 1);
+      dst += 4;
+    }
+    if (count & 2) {
+      _mm_storel_pi(reinterpret_cast<__m64*>(dst), part);
+      part = _mm_movehl_ps(part, part);
+      dst += 2;
+    }
+    if (count & 1) _mm_store_ss(dst, part);
   } else {
     alignas(64) float lanes[fbatch::size];
     value.store_aligned(lanes);
