@@ -11,6 +11,10 @@
 // or rejected. Features are standardized with the training split's statistics, which are stored
 // in the network (set_input_standardization), so every prediction sees the same scaling.
 //
+// --save FILE writes the trained model (weights, biases, activations, the standardization
+// statistics and the class names) atomically to FILE, for simdnn-predict, simdnn-inspect and
+// simdnn::load_model. Its directory is checked before training, so a typo costs no training run.
+//
 // --notebook reruns the lecture notebook exactly: 4-10-3-1 sigmoid, no biases, weights U(-1, 1),
 // raw class indices 0, 1, 2 as the target of the single output, full batch, gradient descent on
 // E = 1/2 sum (y - t)^2 with learning rate 0.1 (simdnn's sum reduction at lr 0.05), 100 epochs,
@@ -18,7 +22,8 @@
 // summary it prints.
 //
 // Exit status: 0 success; 1 internal error; 2 usage error (flags, or flags that do not fit the
-// data); 3 data error (unreadable or malformed input). Every error is one line on stderr.
+// data); 3 data error (unreadable or malformed input, or the model could not be saved). Every
+// error is one line on stderr.
 #include <unistd.h>
 
 #include <algorithm>
@@ -28,6 +33,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <exception>
+#include <filesystem>
 #include <iostream>
 #include <limits>
 #include <numeric>
@@ -39,6 +45,7 @@
 
 #include "simdnn/dataset.hpp"
 #include "simdnn/isa.hpp"
+#include "simdnn/model.hpp"
 #include "simdnn/network.hpp"
 
 namespace {
@@ -69,13 +76,17 @@ options:
   --notebook             rerun the lecture notebook exactly: 4-10-3-1, no bias, U(-1,1) weights,
                          targets 0/1/2 on one sigmoid output, full batch, lr 0.1 on
                          E = 1/2 sum (y-t)^2, 100 epochs, file order, raw features; only --seed,
-                         --report-every, --quiet, --label-column and --header combine with it
+                         --report-every, --quiet, --label-column, --header and --save combine
+                         with it (its model is saved without class names: one output)
+  --save FILE            after training, save the model (with the standardization statistics and
+                         the class names) to FILE, atomically; see simdnn-predict, simdnn-inspect
   --report-every N       when stdout is not a terminal, print a progress line every N epochs
                          (default: epochs / 20); a terminal gets one live line instead
   --quiet                no setup or progress lines: only the ISA and the summary
   --help                 this text
 
-exit status: 0 success, 1 internal error, 2 usage error, 3 data error
+exit status: 0 success, 1 internal error, 2 usage error, 3 data error (or the model could not
+be saved)
 )";
 
 // A problem with the command line, or with flags that do not fit the data: exit status 2.
@@ -97,6 +108,7 @@ struct options {
   simdnn::header_row header = simdnn::header_row::detect;
   bool notebook = false;
   std::size_t report_every = 0;  // 0: epochs / 20
+  std::string save_path;         // empty: do not save
   bool quiet = false;
   bool help = false;
   // Flags the notebook fixes itself, as typed, to name them if combined with --notebook.
@@ -145,6 +157,20 @@ std::vector<std::size_t> parse_layers(std::string_view text) {
     throw usage_error("--layers: need at least an input and an output width, e.g. 4,10,3");
   }
   return widths;
+}
+
+// Fails before training, not after it: the directory must exist and the name must not be one.
+void check_save_path(const std::string& path) {
+  const std::filesystem::path file(path);
+  const std::filesystem::path directory =
+      file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
+  std::error_code error;
+  if (!file.has_filename() || std::filesystem::is_directory(file, error)) {
+    throw usage_error("--save: " + in_quotes(path) + " is a directory, not a file name");
+  }
+  if (!std::filesystem::is_directory(directory, error)) {
+    throw usage_error("--save: directory " + in_quotes(directory.string()) + " does not exist");
+  }
 }
 
 options parse_command_line(int argc, char** argv) {
@@ -233,6 +259,9 @@ options parse_command_line(int argc, char** argv) {
       parsed.notebook = true;
     } else if (flag == "--report-every") {
       parsed.report_every = parse_integer_flag<std::size_t>(flag, value(), 1);
+    } else if (flag == "--save") {
+      parsed.save_path = value();
+      if (parsed.save_path.empty()) throw usage_error("--save: empty file name");
     } else if (flag == "--quiet") {
       no_value();
       parsed.quiet = true;
@@ -242,6 +271,7 @@ options parse_command_line(int argc, char** argv) {
   }
   if (parsed.help) return parsed;
   if (parsed.data_path.empty()) throw usage_error("no data file given");
+  if (!parsed.save_path.empty()) check_save_path(parsed.save_path);
   if (parsed.notebook && !parsed.notebook_conflicts.empty()) {
     throw usage_error("--notebook fixes its own setup; it does not combine with " +
                       parsed.notebook_conflicts.front());
@@ -427,6 +457,24 @@ void print_time_line(double wall_seconds, double train_seconds, const char* rate
               rate);
 }
 
+// Saves the trained network when --save was given, and says where.
+void save_if_asked(const options& parsed, const simdnn::network& net,
+                   std::vector<std::string> class_names) {
+  if (parsed.save_path.empty()) return;
+  const simdnn::model trained = [&] {
+    try {
+      return simdnn::model(net, std::move(class_names));
+    } catch (const std::invalid_argument& error) {
+      // NaN or infinite weights after a diverged run: the format (rightly) refuses them.
+      throw std::runtime_error(std::string("cannot save the model: ") + error.what() +
+                               " (did training diverge? try a lower --lr)");
+    }
+  }();
+  simdnn::save_model(parsed.save_path, trained);
+  std::printf("saved: %s (%zu parameters, format %u)\n", parsed.save_path.c_str(),
+              trained.parameter_count(), simdnn::model_format_version);
+}
+
 simdnn::dataset load(const options& parsed) {
   simdnn::csv_options csv;
   csv.kind = simdnn::task::classification;
@@ -572,6 +620,8 @@ int train_classifier(const options& parsed, const simdnn::dataset& data,
     std::printf("test accuracy  n/a (--test-fraction 0: no rows held out)\n");
   }
   print_time_line(wall_seconds, train_seconds, rate);
+  save_if_asked(parsed, net,
+                std::vector<std::string>(data.class_names().begin(), data.class_names().end()));
   return 0;
 }
 
@@ -664,6 +714,9 @@ int train_notebook(const options& parsed, const simdnn::dataset& data,
                 reachable, rows, percent(reachable, rows));
   }
   print_time_line(wall_seconds, train_seconds, rate);
+  // One output read as a rounded class index: the class names do not name outputs, so the
+  // model is saved without them (simdnn-predict prints the output value).
+  save_if_asked(parsed, net, {});
   return 0;
 }
 
@@ -705,6 +758,10 @@ int main(int argc, char** argv) {
     print_error(error.what(), " (see simdnn-train --help)");
     return exit_usage_error;
   } catch (const simdnn::data_error& error) {
+    print_error(error.what());
+    return exit_data_error;
+  } catch (const simdnn::model_error& error) {
+    // The model could not be written (a full disk, permissions): the old file, if any, is intact.
     print_error(error.what());
     return exit_data_error;
   } catch (const std::exception& error) {

@@ -4,6 +4,7 @@
 // merged by the linker with code built for another ISA.
 #pragma once
 
+#include "kernels/dense.hpp"
 #include "kernels/sgemm.hpp"
 #include "kernels/sigmoid.hpp"
 #include "kernels/table.hpp"
@@ -34,6 +35,7 @@ const kernel_table& make_kernel_table(isa id, const char* name, const char* tile
       &sigmoid<Arch>,
       &sigmoid_derivative<Arch>,
       &sigmoid_delta<Arch>,
+      &dense_forward<Arch>,
   };
   return table;
 }

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 
+#include "kernels/dense_layout.hpp"
 #include "simdnn/isa.hpp"
 
 namespace simdnn::kernels {
@@ -56,6 +57,10 @@ struct kernel_table {
   unary_fn sigmoid;
   unary_fn sigmoid_derivative;
   binary_fn sigmoid_delta;
+  // Inference through a packed dense network (lib/kernels/dense.hpp): y = forward(x) for `rows`
+  // rows, workspace of dense_workspace_floats(model, rows) floats, 64-byte aligned.
+  void (*dense_forward)(const dense_model& model, const float* x, float* y, std::size_t rows,
+                        float* workspace) noexcept;
 };
 
 // The table for `which`, or nullptr if this build or this CPU/OS cannot run it.

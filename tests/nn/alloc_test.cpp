@@ -2,8 +2,9 @@
 // every global operator new/delete and interposes the C allocator (malloc, calloc, realloc, free,
 // aligned_alloc, posix_memalign, memalign, valloc, pvalloc; glibc lets an executable define
 // them and forwards the real work to its __libc_* entry points), counts every call made while
-// counting is on, and asserts that 100,000 training steps and 1,000,000 single-sample forward
-// passes make none. A canary must see each replacement fire, so a silent hook cannot pass.
+// counting is on, and asserts that 100,000 training steps, 1,000,000 single-sample forward
+// passes and 1,000,000 predictor::predict calls (simdnn/predictor.hpp) make none. A canary must
+// see each replacement fire, so a silent hook cannot pass.
 //
 // Nothing inside a counted region may allocate on its own account: no gtest assertion (they
 // build strings), no printing. Regions count, then the test asserts afterwards.
@@ -27,7 +28,9 @@
 #include <malloc.h>
 
 #include "simdnn/isa.hpp"
+#include "simdnn/model.hpp"
 #include "simdnn/network.hpp"
+#include "simdnn/predictor.hpp"
 #include "simdnn/sgemm.hpp"
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
@@ -472,6 +475,87 @@ TEST(ZeroAllocation, SgemmThreadPoolCallsNeverAllocate) {
   const counts seen = stop_counting();
   set_sgemm_threads(1);
   EXPECT_TRUE(std::isfinite(c[0]));
+  EXPECT_EQ(seen.allocations, 0);
+  EXPECT_EQ(seen.frees, 0);
+}
+
+// ---- simdnn::predictor ----------------------------------------------------------------------
+
+// A loaded model's predictor: 1,000,000 single-sample predictions and 10,000 batches of 16 rows
+// (standardization on, every kind of layer) make no allocation and no free.
+simdnn::model inference_model() {
+  network_options options;
+  options.activations = {simdnn::activation::sigmoid, simdnn::activation::sigmoid,
+                         simdnn::activation::identity};
+  network net(infer_widths, options);
+  const float mean[] = {0.1f, 0.2f, 0.3f, 0.4f};
+  const float stddev[] = {1.0f, 2.0f, 0.5f, 1.5f};
+  net.set_input_standardization(mean, stddev);
+  // Through the file format, as an application would get it.
+  return simdnn::parse_model(simdnn::serialize_model(simdnn::model(net, {"y"})));
+}
+
+loop_result run_predictions(const simdnn::predictor& p, const workload& data,
+                            std::span<std::byte> workspace) noexcept {
+  loop_result result;
+  float y[16];
+  for (long call = 0; call < forward_passes; ++call) {
+    const auto which = static_cast<std::size_t>(call % 64);
+    if (p.predict(std::span(data.samples).subspan(which * 4, 4), std::span(y).first(1),
+                  workspace) != status::ok) {
+      ++result.failures;
+    }
+    result.checksum += y[0];
+  }
+  for (long call = 0; call < 10'000; ++call) {
+    const auto which = static_cast<std::size_t>(call % 4) * 16;
+    if (p.predict_batch(std::span(data.samples).subspan(which * 4, 16 * 4), 16, y, workspace) !=
+        status::ok) {
+      ++result.failures;
+    }
+    result.checksum += y[15];
+  }
+  return result;
+}
+
+TEST(ZeroAllocation, PredictorPredictsWithoutAllocating) {
+  if (*skip_reason() != '\0') GTEST_SKIP() << skip_reason();
+  const workload data;
+  const simdnn::predictor p(inference_model());
+  std::vector<std::byte> workspace(p.workspace_bytes(16));
+  start_counting();
+  const loop_result predicted = run_predictions(p, data, workspace);
+  const counts seen = stop_counting();
+  EXPECT_EQ(predicted.failures, 0);
+  EXPECT_TRUE(std::isfinite(predicted.checksum));
+  EXPECT_EQ(seen.allocations, 0) << forward_passes << " predictions";
+  EXPECT_EQ(seen.frees, 0) << forward_passes << " predictions";
+}
+
+// Built in static buffers, a predictor touches no heap at all: construction from a loaded model,
+// every prediction and destruction happen inside the counted region.
+TEST(ZeroAllocation, CallerMemoryPredictorNeverTouchesTheHeap) {
+  if (*skip_reason() != '\0') GTEST_SKIP() << skip_reason();
+  const workload data;
+  const simdnn::model m = inference_model();
+  alignas(64) static std::byte predictor_memory[1 << 14];
+  alignas(64) static std::byte workspace[1 << 14];
+  static_cast<void>(simdnn::active_isa());  // chosen once per process, outside the region
+
+  start_counting();
+  loop_result predicted;
+  std::size_t bytes = 0, workspace_bytes = 0;
+  {
+    bytes = simdnn::predictor::memory_bytes(m);
+    const simdnn::predictor p(m, predictor_memory);
+    workspace_bytes = p.workspace_bytes(16);
+    predicted = run_predictions(p, data, workspace);
+  }
+  const counts seen = stop_counting();
+  EXPECT_LE(bytes, sizeof predictor_memory);
+  EXPECT_LE(workspace_bytes, sizeof workspace);
+  EXPECT_EQ(predicted.failures, 0);
+  EXPECT_TRUE(std::isfinite(predicted.checksum));
   EXPECT_EQ(seen.allocations, 0);
   EXPECT_EQ(seen.frees, 0);
 }

@@ -1,0 +1,159 @@
+// lib/kernels/dense.hpp — arch-generic inference through a packed dense network.
+//
+// dense_forward<Arch>(model, x, y, rows, workspace):
+//   y = f_L(... f_1(standardize(x) W_1 + b_1) ...) for `rows` rows (x: rows x inputs, y: rows x
+//   outputs, both row-major, unaligned). `workspace` holds dense_workspace_floats(model, rows)
+//   floats, 64-byte aligned. Layout of `model` in lib/kernels/dense_layout.hpp. Never allocates,
+//   never fails: the caller has checked sizes and finiteness.
+//
+// Accumulation order (the contract the predictor documents): for output j, four partial sums
+// p_s over the inputs i = s, s + 4, s + 8, ... in increasing i, each step p_s = fma(x_i, w_ij,
+// p_s); p_0 starts at b_j, the others at 0; z_j = (p_0 + p_1) + (p_2 + p_3). Four chains hide the
+// fma latency for one sample, and the order depends on nothing but the layer's input count, so a
+// row's result is bitwise the same alone or in any batch. The sigmoid is sigmoid_batch, the
+// network's own (<= 1.5 ULP, position independent).
+//
+// Shape of the work: output columns go in groups of two vectors (8 accumulators: 2 vectors x 4
+// partial sums), which is a whole 16-column panel on AVX2, half of one on SSE2, and two panels on
+// AVX-512. Groups are the outer loop and rows the inner one, so a group's weights are read from
+// memory once per pass and from cache for the other rows.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <utility>
+
+#include <xsimd/xsimd.hpp>
+
+#include "kernels/dense_layout.hpp"
+#include "kernels/partial.hpp"
+#include "kernels/sigmoid.hpp"
+
+namespace simdnn::kernels {
+
+// z[v] = b + x . W over `inputs` for NV vectors of columns; w[v] points at the vector's first
+// column in input row 0 of its panel (rows dense_panel_width floats apart), b[v] at its biases.
+template <class Arch, std::size_t NV>
+inline void dense_columns(const float* x, std::size_t inputs, const float* const (&w)[NV],
+                          const float* const (&b)[NV],
+                          xsimd::batch<float, Arch> (&z)[NV]) noexcept {
+  using batch = xsimd::batch<float, Arch>;
+  constexpr std::size_t stride = dense_panel_width;
+  batch p0[NV], p1[NV], p2[NV], p3[NV];
+#pragma GCC unroll 2
+  for (std::size_t v = 0; v < NV; ++v) {
+    p0[v] = batch::load_aligned(b[v]);
+    p1[v] = batch(0.0f);
+    p2[v] = batch(0.0f);
+    p3[v] = batch(0.0f);
+  }
+  // One fma step of partial sum `p` with input i, for every vector.
+  const auto step = [&](batch (&p)[NV], std::size_t i) {
+    const batch xi(x[i]);
+#pragma GCC unroll 2
+    for (std::size_t v = 0; v < NV; ++v) {
+      p[v] = xsimd::fma(xi, batch::load_aligned(w[v] + i * stride), p[v]);
+    }
+  };
+  std::size_t i = 0;
+  for (; i + 4 <= inputs; i += 4) {
+    step(p0, i);
+    step(p1, i + 1);
+    step(p2, i + 2);
+    step(p3, i + 3);
+  }
+  // The last inputs: partial sums by name, never by a run-time index, so they stay in registers.
+  const std::size_t left = inputs - i;
+  if (left > 0) step(p0, i);
+  if (left > 1) step(p1, i + 1);
+  if (left > 2) step(p2, i + 2);
+#pragma GCC unroll 2
+  for (std::size_t v = 0; v < NV; ++v) z[v] = (p0[v] + p1[v]) + (p2[v] + p3[v]);
+}
+
+// The sigmoid of NV vectors: sigmoid<Arch>'s kernel (the network's, bit for bit), its dependency
+// chains interleaved when there are two.
+template <class Arch, std::size_t NV>
+inline void dense_activate(xsimd::batch<float, Arch> (&z)[NV]) noexcept {
+  if constexpr (has_hardware_fma<Arch>) {
+    sigmoid_batches_fma<Arch, NV>(z);
+  } else {
+#pragma GCC unroll 2
+    for (std::size_t v = 0; v < NV; ++v) z[v] = sigmoid_batch<Arch>(z[v]);
+  }
+}
+
+// One layer, one group of NV vectors starting at vector `first`, every row.
+template <class Arch, std::size_t NV>
+inline void dense_group(const dense_layer& layer, std::size_t first, const float* in,
+                        float* out, std::size_t out_stride, bool to_user, std::size_t rows,
+                        std::size_t in_stride) noexcept {
+  using batch = xsimd::batch<float, Arch>;
+  constexpr std::size_t width = batch::size;
+  const float* w[NV];
+  const float* b[NV];
+  std::size_t column[NV];
+  std::size_t valid[NV];
+#pragma GCC unroll 2
+  for (std::size_t v = 0; v < NV; ++v) {
+    column[v] = (first + v) * width;
+    valid[v] = std::min(width, layer.outputs - column[v]);
+    w[v] = layer.panels + column[v] / dense_panel_width * (layer.inputs * dense_panel_width) +
+           column[v] % dense_panel_width;
+    b[v] = layer.biases + column[v];
+  }
+  for (std::size_t r = 0; r < rows; ++r) {
+    batch z[NV];
+    dense_columns<Arch, NV>(in + r * in_stride, layer.inputs, w, b, z);
+    if (layer.sigmoid) dense_activate<Arch, NV>(z);
+    float* row = out + r * out_stride;
+#pragma GCC unroll 2
+    for (std::size_t v = 0; v < NV; ++v) {
+      if (!to_user) {
+        z[v].store_aligned(row + column[v]);  // padded workspace row: whole vectors fit
+      } else if (valid[v] == width) {
+        z[v].store_unaligned(row + column[v]);
+      } else {
+        store_partial<Arch>(z[v], row + column[v], valid[v]);
+      }
+    }
+  }
+}
+
+template <class Arch>
+void dense_forward(const dense_model& model, const float* x, float* y, std::size_t rows,
+                   float* workspace) noexcept {
+  constexpr std::size_t width = xsimd::batch<float, Arch>::size;
+  const std::size_t stride = model.row_stride;
+  float* in = workspace;
+  float* out = workspace + rows * stride;
+  // Standardize (or copy) into the workspace: the layers then read every input the same way.
+  const std::size_t inputs = model.layers[0].inputs;
+  for (std::size_t r = 0; r < rows; ++r) {
+    const float* source = x + r * inputs;
+    float* staged = in + r * stride;
+    if (model.input_mean != nullptr) {
+      // The network's formula, rounded the same way: subtract, then divide.
+      for (std::size_t i = 0; i < inputs; ++i) {
+        staged[i] = (source[i] - model.input_mean[i]) / model.input_stddev[i];
+      }
+    } else {
+      for (std::size_t i = 0; i < inputs; ++i) staged[i] = source[i];
+    }
+  }
+  for (std::size_t l = 0; l < model.layer_count; ++l) {
+    const dense_layer& layer = model.layers[l];
+    const bool last = l + 1 == model.layer_count;
+    float* target = last ? y : out;
+    const std::size_t target_stride = last ? layer.outputs : stride;
+    const std::size_t vectors = (layer.outputs + width - 1) / width;
+    std::size_t v = 0;
+    for (; v + 2 <= vectors; v += 2) {
+      dense_group<Arch, 2>(layer, v, in, target, target_stride, last, rows, stride);
+    }
+    if (v < vectors) dense_group<Arch, 1>(layer, v, in, target, target_stride, last, rows, stride);
+    std::swap(in, out);
+  }
+}
+
+}  // namespace simdnn::kernels
