@@ -116,7 +116,9 @@ struct isa_shape {
 };
 
 // Readable parameters in test listings (gtest would print the struct's bytes).
-void PrintTo(const isa_shape& p, std::ostream* out) { *out << isa_name(p.which) << " " << p.s.name; }
+void PrintTo(const isa_shape& p, std::ostream* out) {
+  *out << isa_name(p.which) << " " << p.s.name;
+}
 
 std::vector<isa_shape> isa_shapes() {
   std::vector<isa_shape> all;

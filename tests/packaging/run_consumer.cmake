@@ -34,8 +34,12 @@ if(NOT EXISTS "${prefix}/lib/libsimdnn.a" AND NOT EXISTS "${prefix}/lib64/libsim
   message(FATAL_ERROR "libsimdnn.a was not installed under ${prefix}")
 endif()
 
+# The consumer is built with the same compile and link flags as simdnn itself, so a sanitizer
+# build of the archive (the asan preset) links into a sanitizer build of the consumer.
 run_step(${CMAKE_COMMAND} -S "${SOURCE_DIR}" -B "${WORK_DIR}/build"
-         -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_BUILD_TYPE=Release)
+         -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_BUILD_TYPE=Release
+         "-DCMAKE_CXX_FLAGS=${CONSUMER_CXX_FLAGS}"
+         "-DCMAKE_EXE_LINKER_FLAGS=${CONSUMER_LINKER_FLAGS}")
 run_step(${CMAKE_COMMAND} --build "${WORK_DIR}/build")
 run_step("${WORK_DIR}/build/app")
 message(STATUS "consumer printed: ${step_output}")

@@ -3,6 +3,8 @@ add_test(NAME packaging.consumer_project
          COMMAND ${CMAKE_COMMAND} -DBUILD_DIR=${PROJECT_BINARY_DIR}
                  -DSOURCE_DIR=${CMAKE_CURRENT_LIST_DIR}/consumer
                  -DWORK_DIR=${PROJECT_BINARY_DIR}/packaging-test
+                 "-DCONSUMER_CXX_FLAGS=${CMAKE_CXX_FLAGS}"
+                 "-DCONSUMER_LINKER_FLAGS=${CMAKE_EXE_LINKER_FLAGS}"
                  -P ${CMAKE_CURRENT_LIST_DIR}/run_consumer.cmake)
 set_tests_properties(packaging.consumer_project PROPERTIES LABELS "packaging" TIMEOUT 300)
 
