@@ -15,11 +15,14 @@
 #include "simdnn/network.hpp"
 #include "simdnn/predictor.hpp"
 
+#include "cli_support.hpp"
+
 namespace {
 
-constexpr int exit_internal_error = 1;
-constexpr int exit_usage_error = 2;
-constexpr int exit_data_error = 3;
+using simdnn::cli::exit_data_error;
+using simdnn::cli::exit_internal_error;
+using simdnn::cli::exit_usage_error;
+using simdnn::cli::print_error;
 
 constexpr const char* usage_text = R"(usage: simdnn-inspect <model.simdnn>
 
@@ -85,14 +88,6 @@ void describe(const std::string& path) {
               simdnn::network::arena_bytes(m.widths(), options), options.max_batch);
 }
 
-void print_error(std::string_view message, std::string_view hint = {}) {
-  std::string line = "simdnn-inspect: error: ";
-  for (const char c : message) line += (c == '\n' || c == '\r') ? ' ' : c;
-  line += hint;
-  std::fflush(stdout);
-  std::fprintf(stderr, "%s\n", line.c_str());
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -108,7 +103,7 @@ int main(int argc, char** argv) {
       reason += argv[1];
       reason += '"';
     }
-    print_error(reason, " (see simdnn-inspect --help)");
+    print_error("simdnn-inspect", reason, " (see simdnn-inspect --help)");
     return exit_usage_error;
   }
   try {
@@ -116,10 +111,10 @@ int main(int argc, char** argv) {
     describe(std::string_view(argv[1]) == "-" ? "/dev/stdin" : argv[1]);
     return 0;
   } catch (const simdnn::model_error& error) {
-    print_error(error.what());
+    print_error("simdnn-inspect", error.what());
     return exit_data_error;
   } catch (const std::exception& error) {
-    print_error(error.what());
+    print_error("simdnn-inspect", error.what());
     return exit_internal_error;
   }
 }

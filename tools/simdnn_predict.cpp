@@ -33,11 +33,14 @@
 #include "simdnn/model.hpp"
 #include "simdnn/predictor.hpp"
 
+#include "cli_support.hpp"
+
 namespace {
 
-constexpr int exit_internal_error = 1;
-constexpr int exit_usage_error = 2;
-constexpr int exit_data_error = 3;
+using simdnn::cli::exit_data_error;
+using simdnn::cli::exit_internal_error;
+using simdnn::cli::exit_usage_error;
+using simdnn::cli::print_error;
 
 constexpr const char* usage_text = R"(usage: simdnn-predict <model.simdnn> <data.csv | -> [options]
 
@@ -341,14 +344,6 @@ int run(const options& parsed) {
                                parsed.model_path + " expects " + expected);
 }
 
-void print_error(std::string_view message, std::string_view hint = {}) {
-  std::string line = "simdnn-predict: error: ";
-  for (const char c : message) line += (c == '\n' || c == '\r') ? ' ' : c;
-  line += hint;
-  std::fflush(stdout);
-  std::fprintf(stderr, "%s\n", line.c_str());
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -356,7 +351,7 @@ int main(int argc, char** argv) {
   try {
     parsed = parse_command_line(argc, argv);
   } catch (const usage_error& error) {
-    print_error(error.what(), " (see simdnn-predict --help)");
+    print_error("simdnn-predict", error.what(), " (see simdnn-predict --help)");
     return exit_usage_error;
   }
   if (parsed.help) {
@@ -366,13 +361,13 @@ int main(int argc, char** argv) {
   try {
     return run(parsed);
   } catch (const simdnn::model_error& error) {
-    print_error(error.what());
+    print_error("simdnn-predict", error.what());
     return exit_data_error;
   } catch (const simdnn::data_error& error) {
-    print_error(error.what());
+    print_error("simdnn-predict", error.what());
     return exit_data_error;
   } catch (const std::exception& error) {
-    print_error(error.what());
+    print_error("simdnn-predict", error.what());
     return exit_internal_error;
   }
 }

@@ -48,11 +48,14 @@
 #include "simdnn/model.hpp"
 #include "simdnn/network.hpp"
 
+#include "cli_support.hpp"
+
 namespace {
 
-constexpr int exit_internal_error = 1;
-constexpr int exit_usage_error = 2;
-constexpr int exit_data_error = 3;
+using simdnn::cli::exit_data_error;
+using simdnn::cli::exit_internal_error;
+using simdnn::cli::exit_usage_error;
+using simdnn::cli::print_error;
 
 constexpr const char* usage_text = R"(usage: simdnn-train <data.csv | -> [options]
 
@@ -728,16 +731,6 @@ int run(const options& parsed) {
                          : train_classifier(parsed, data, start_time);
 }
 
-// Error messages are single lines; a newline that slipped into one (from a file name, say)
-// must not break that.
-void print_error(std::string_view message, std::string_view hint = {}) {
-  std::string line = "simdnn-train: error: ";
-  for (const char c : message) line += (c == '\n' || c == '\r') ? ' ' : c;
-  line += hint;
-  std::fflush(stdout);
-  std::fprintf(stderr, "%s\n", line.c_str());
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -745,7 +738,7 @@ int main(int argc, char** argv) {
   try {
     parsed = parse_command_line(argc, argv);
   } catch (const usage_error& error) {
-    print_error(error.what(), " (see simdnn-train --help)");
+    print_error("simdnn-train", error.what(), " (see simdnn-train --help)");
     return exit_usage_error;
   }
   if (parsed.help) {
@@ -755,17 +748,17 @@ int main(int argc, char** argv) {
   try {
     return run(parsed);
   } catch (const usage_error& error) {
-    print_error(error.what(), " (see simdnn-train --help)");
+    print_error("simdnn-train", error.what(), " (see simdnn-train --help)");
     return exit_usage_error;
   } catch (const simdnn::data_error& error) {
-    print_error(error.what());
+    print_error("simdnn-train", error.what());
     return exit_data_error;
   } catch (const simdnn::model_error& error) {
     // The model could not be written (a full disk, permissions): the old file, if any, is intact.
-    print_error(error.what());
+    print_error("simdnn-train", error.what());
     return exit_data_error;
   } catch (const std::exception& error) {
-    print_error(error.what());
+    print_error("simdnn-train", error.what());
     return exit_internal_error;
   }
 }
