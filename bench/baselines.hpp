@@ -14,6 +14,10 @@ struct baselines {
   std::size_t fma_peak_flops_per_iteration;
   // The textbook vector sigmoid, 1 / (1 + xsimd::exp(-x)), the peer issue 5 measures against.
   void (*xsimd_exp_sigmoid)(const float* x, float* y, std::size_t n) noexcept;
+  // y = x with this ISA's full-width loads and stores: the copy rate an elementwise kernel can
+  // reach. Beside memcpy because glibc's memcpy takes `rep movsb` at some sizes, which runs far
+  // below the load/store rate on some CPUs (measured: 16 Ki floats on this Zen 3 VM).
+  void (*vector_copy)(const float* x, float* y, std::size_t n) noexcept;
 };
 
 // nullptr when this CPU cannot run `which`.

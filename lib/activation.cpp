@@ -24,6 +24,11 @@ void sigmoid(std::span<const float> x, std::span<float> y) {
   kernels::best_kernels().sigmoid(x.data(), y.data(), x.size());
 }
 
+void sigmoid_fast(std::span<const float> x, std::span<float> y) {
+  check_same_size("sigmoid_fast", x.size(), y.size());
+  kernels::best_kernels().sigmoid_fast(x.data(), y.data(), x.size());
+}
+
 void sigmoid_derivative(std::span<const float> s, std::span<float> d) {
   check_same_size("sigmoid_derivative", s.size(), d.size());
   kernels::best_kernels().sigmoid_derivative(s.data(), d.data(), s.size());

@@ -46,9 +46,17 @@ void xsimd_exp_sigmoid(const float* x, float* y, std::size_t n) noexcept {
 }
 
 template <class Arch>
+void vector_copy(const float* x, float* y, std::size_t n) noexcept {
+  using fbatch = xsimd::batch<float, Arch>;
+  std::size_t i = 0;
+  for (; i + fbatch::size <= n; i += fbatch::size) fbatch::load_unaligned(x + i).store_unaligned(y + i);
+  for (; i < n; ++i) y[i] = x[i];
+}
+
+template <class Arch>
 const baselines& make_baselines() noexcept {
   static const baselines table{&fma_peak<Arch>, kPeakChains * 2 * xsimd::batch<float, Arch>::size,
-                               &xsimd_exp_sigmoid<Arch>};
+                               &xsimd_exp_sigmoid<Arch>, &vector_copy<Arch>};
   return table;
 }
 

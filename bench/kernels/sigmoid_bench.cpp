@@ -1,6 +1,8 @@
-// Sigmoid kernels: elements per second at n = 64, 1 Ki, 16 Ki, 4 Mi, out of place and in place,
+// Sigmoid kernels (the accurate default and sigmoid_fast): elements per second at n = 64, 1 Ki,
+// 16 Ki, 4 Mi, out of place and in place,
 // per ISA, beside the peers measured in the same run: 1 / (1 + xsimd::exp(-x)) on the same ISA
-// and a same-size memcpy (the bandwidth bound for the derivative and delta kernels).
+// and a same-size copy, memcpy and a plain vector loop (the bandwidth bound for the derivative and
+// delta kernels).
 // Inputs span [-20, 20], where every branch of the kernels is exercised.
 #include <cstring>
 #include <string>
@@ -55,10 +57,24 @@ void register_sigmoid_benchmarks() {
         std::vector<float> x = random_floats(n, 5, -20, 20);
         run_elementwise(st, n, [&] { table->sigmoid(x.data(), x.data(), n); });
       });
+      benchmark::RegisterBenchmark(bench_name("sigmoid_fast", n, isa_suffix).c_str(), [=](benchmark::State& st) {
+        std::vector<float> x = random_floats(n, 5, -20, 20), y(n);
+        run_elementwise(st, n, [&] { table->sigmoid_fast(x.data(), y.data(), n); });
+      });
+      benchmark::RegisterBenchmark(bench_name("sigmoid_fast_inplace", n, isa_suffix).c_str(),
+                                   [=](benchmark::State& st) {
+        std::vector<float> x = random_floats(n, 5, -20, 20);
+        run_elementwise(st, n, [&] { table->sigmoid_fast(x.data(), x.data(), n); });
+      });
       benchmark::RegisterBenchmark(bench_name("xsimd_exp_sigmoid", n, isa_suffix).c_str(),
                                    [=](benchmark::State& st) {
         std::vector<float> x = random_floats(n, 5, -20, 20), y(n);
         run_elementwise(st, n, [&] { base->xsimd_exp_sigmoid(x.data(), y.data(), n); });
+      });
+      benchmark::RegisterBenchmark(bench_name("vector_copy", n, isa_suffix).c_str(),
+                                   [=](benchmark::State& st) {
+        std::vector<float> x = random_floats(n, 5, -20, 20), y(n);
+        run_elementwise(st, n, [&] { base->vector_copy(x.data(), y.data(), n); });
       });
       benchmark::RegisterBenchmark(bench_name("sigmoid_derivative", n, isa_suffix).c_str(),
                                    [=](benchmark::State& st) {

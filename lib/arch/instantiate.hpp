@@ -33,6 +33,7 @@ const kernel_table& make_kernel_table(isa id, const char* name, const char* tile
       &sgemm_blocked<Arch, Shape, a_packing::never>,
       &sgemm_micro_kernel_packed<Arch, Shape>,
       &sigmoid<Arch>,
+      &sigmoid_fast<Arch>,
       &sigmoid_derivative<Arch>,
       &sigmoid_delta<Arch>,
       &dense_forward<Arch>,

@@ -1,27 +1,36 @@
 // lib/kernels/sigmoid.hpp — arch-generic logistic sigmoid and its backprop helpers.
 //
-// sigmoid<Arch>(x, y, n):            y[i] = 1 / (1 + exp(-x[i]))
-//   Max error <= 1.5 ULP wherever the result is a normal float (exhaustively tested, every ISA);
-//   results below FLT_MIN are flushed to +0; exactly 1 where the exact value rounds to 1;
-//   NaN -> NaN (same payload), +inf -> 1, -inf -> 0; never NaN for a non-NaN input.
+// sigmoid<Arch>(x, y, n):            y[i] = 1 / (1 + exp(-x[i])), the accurate default.
+//   Max error <= 1.5 ULP wherever the result is a normal float (measured over all 2^32 inputs:
+//   1.015 ULP with fma, 0.500 on SSE2); monotone over adjacent inputs; results below FLT_MIN are
+//   flushed to +0; exactly 1 where the exact value rounds to 1; NaN -> NaN, +inf -> 1, -inf -> 0;
+//   never NaN for a non-NaN input.
+// sigmoid_fast<Arch>(x, y, n):       the same function, faster and less accurate: max error
+//   <= 2.5 ULP; its output may step back by at most 1 ULP between adjacent inputs (both measured
+//   over all 2^32 inputs, README); every other clause as sigmoid's.
 // sigmoid_derivative<Arch>(s, d, n): d[i] = s (1 - s) with one rounding: correctly rounded.
 // sigmoid_delta<Arch>(g, s, d, n):   d[i] = g[i] * (s (1 - s)): two roundings, relative error <= 2^-23.
 // Aliasing: output may equal an input; no partial overlap. Never allocates. Tails (n not a
 // multiple of the vector width) run through the same vector code as one partial vector, so a
 // value's result does not depend on its position in the array.
 //
-// Method (why it is accurate): with t = -|x|, e = exp(t) in (0, 1] is carried as an unevaluated
-// sum 2^n * (e_hi + e_lo): Cody-Waite reduction t = n ln2 + r with r exact (ln2_hi has 15
-// significant bits, fma), a degree-7 Taylor polynomial (truncation < 5e-9 relative on
-// |r| <= ln2/2) evaluated as 1 + (r + r^2 q(r)) with the rounding errors of both additions
-// recovered exactly (Fast2Sum / fma), and ln2_lo folded in first-order. Then q = 1 / (1 + e) is
-// one division plus an fma Newton correction that also absorbs the rounding of 1 + e, kept as
-// q_hi + q_lo. x >= 0 gives q_hi + q_lo; x < 0 gives e * q = (a + b)(q_hi + q_lo) summed into one
-// rounding. Every intermediate error is far below half an ULP, so the result is within ~0.6 ULP.
-// The naive 1 / (1 + exp(-x)) is worse (~2.5 ULP) because exp's own rounding passes straight into
-// the result for x < 0.
+// Method of the accurate kernel (why it is accurate): with t = -|x|, e = exp(t) in (0, 1] is
+// carried as an unevaluated sum a + b = 2^n (e_hi + e_lo): Cody-Waite reduction t = n ln2 + r
+// (r rounded once), a degree-4 minimax q in e^r = 1 + r + r^2 q(r), and the rounding of 1 + u
+// recovered exactly (Fast2Sum). Then q = 1 / (1 + e) is one division plus an fma Newton
+// correction that also absorbs the rounding of 1 + a and the tail b. x >= 0 gives q; x < 0 gives
+// e q with its leading product exact inside an fma. The errors that reach the result unrecovered
+// (r's and u's roundings, the polynomial, each <= 2^-26 relative) stay well below an ULP; the
+// exhaustive test bounds the sum. The naive 1 / (1 + exp(-x)) is worse (~2.5 ULP) because exp's
+// own rounding passes straight into the result for x < 0; sigmoid_fast is that composition on
+// the same reduction.
+//
+// Speed (why arrays run in blocks, stage by stage): either kernel's per-vector dependency chain is
+// 50-70 cycles deep, longer than the out-of-order window can overlap for more than a few vectors;
+// within one stage of a block the vectors are independent shorter chains.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
@@ -29,6 +38,7 @@
 #include <xsimd/xsimd.hpp>
 
 #include "kernels/partial.hpp"
+#include "kernels/table.hpp"
 
 namespace simdnn::kernels {
 
@@ -37,87 +47,189 @@ namespace simdnn::kernels {
 template <class Arch>
 inline constexpr bool has_hardware_fma = !std::is_same_v<Arch, xsimd::sse2>;
 
-// Float-float evaluation (needs a hardware fma); see the method note above. Works on N
-// independent vectors in lock step, stage by stage: one vector's dependency chain is ~75 cycles
-// deep, and interleaving lets the out-of-order core overlap N chains within its FP scheduler.
-template <class Arch, std::size_t N>
-inline void sigmoid_batches_fma(xsimd::batch<float, Arch> (&v)[N]) noexcept {
+// x where the sign bit of `selector` is clear, y where it is set (-0.0 and NaNs with the sign bit
+// count as negative). AVX2's blendv reads the sign bit directly, saving a compare.
+template <class Arch>
+inline xsimd::batch<float, Arch> select_by_sign(xsimd::batch<float, Arch> selector,
+                                                xsimd::batch<float, Arch> if_negative,
+                                                xsimd::batch<float, Arch> otherwise) noexcept {
+  using fbatch = xsimd::batch<float, Arch>;
+  if constexpr (std::is_same_v<Arch, xsimd::fma3<xsimd::avx2>>) {
+    return fbatch(_mm256_blendv_ps(otherwise, if_negative, selector));
+  } else {
+    return xsimd::select(selector < fbatch(0.0f), if_negative, otherwise);
+  }
+}
+
+// The documented flush: +0 where x < -87.33654 (-0x1.5d589ep+6, the smallest float whose sigmoid
+// is still >= FLT_MIN), y elsewhere; NaN x keeps y. One compare and an and-not on AVX2.
+template <class Arch>
+inline xsimd::batch<float, Arch> flush_below_flt_min(xsimd::batch<float, Arch> x,
+                                                     xsimd::batch<float, Arch> y) noexcept {
+  using fbatch = xsimd::batch<float, Arch>;
+  const fbatch cutoff(-0x1.5d589ep+6f);
+  if constexpr (std::is_same_v<Arch, xsimd::fma3<xsimd::avx2>>) {
+    return fbatch(_mm256_andnot_ps(_mm256_cmp_ps(x, cutoff, _CMP_LT_OQ), y));
+  } else {
+    return xsimd::select(x < cutoff, fbatch(0.0f), y);
+  }
+}
+
+// The reduction both kernels share: exp(-|x|) = 2^n (1 + u), returned as u (|u| < 0.42, one
+// rounding of <= 2^-26) and scale = 2^n.
+template <class Arch>
+inline void exp_minus_abs_reduced(xsimd::batch<float, Arch> x, xsimd::batch<float, Arch>& u,
+                                  xsimd::batch<float, Arch>& scale) noexcept {
   using fbatch = xsimd::batch<float, Arch>;
   using ibatch = xsimd::batch<std::int32_t, Arch>;
   // Constants are locals, never namespace-scope SIMD objects (SIGILL under dispatch).
-  const fbatch one(1.0f);
-  const fbatch log2e(1.44269504088896341f);
-  const fbatch ln2_hi(0.693145751953125f);        // 15 significant bits: n * ln2_hi is exact
-  const fbatch ln2_lo(1.42860682030941723212e-6f); // ln2 - ln2_hi
-  // Taylor coefficients of (e^r - 1 - r) / r^2 = 1/2 + r/6 + ... + r^5/5040.
-  const fbatch c2(0.5f), c3(1.0f / 6.0f), c4(1.0f / 24.0f), c5(1.0f / 120.0f),
-      c6(1.0f / 720.0f), c7(1.0f / 5040.0f);
   const fbatch magic(0x1.8p23f);
+  // t = -|x| (or with the sign bit), clamped at -87.5 so that 2^n stays a normal float; beyond
+  // it the result is 0 or 1 anyway. Operand order matters: x86 max returns its *second* operand
+  // when either is NaN, so a NaN input flows through every step and comes out NaN.
+  const fbatch t = xsimd::max(fbatch(-87.5f), xsimd::bitwise_or(x, fbatch(-0.0f)));
+  // n = round(t log2 e) by the 1.5 * 2^23 trick: the sum's low mantissa bits then hold n itself,
+  // which also gives 2^n below without a float-to-int conversion.
+  const fbatch n_biased = xsimd::fma(t, fbatch(1.44269504088896341f), magic);
+  const fbatch n = n_biased - magic;  // in [-126, 0]
+  // r = t - n ln2: the first fma is exact (ln2_hi has 15 significant bits, Sterbenz); adding the
+  // ln2_lo term rounds r once (|error| <= 2^-26, i.e. <= 2^-26 relative in e).
+  const fbatch r = xsimd::fma(n, fbatch(-1.42860682030941723212e-6f),
+                              xsimd::fma(n, fbatch(-0.693145751953125f), t));
+  // e^r = 1 + r + r^2 q(r), q a degree-4 minimax fit of (e^r - 1 - r) / r^2 on |r| <= ln2/2
+  // (relative error of e^r 2^-27.9 with these float coefficients), Estrin's scheme.
+  const fbatch r2 = r * r;
+  const fbatch q01 = xsimd::fma(fbatch(0x1.555492p-3f), r, fbatch(0x1.fffffcp-2f));
+  const fbatch q23 = xsimd::fma(fbatch(0x1.1239a8p-7f), r, fbatch(0x1.5558f0p-5f));
+  const fbatch q = xsimd::fma(r2, xsimd::fma(r2, fbatch(0x1.6a23c8p-10f), q23), q01);
+  u = xsimd::fma(r2, q, r);
+  // 2^n: shifting n's bits into the exponent field and adding the bias gives the float 2^n
+  // exactly (n + 127 in [1, 127]).
+  const ibatch biased = (xsimd::bitwise_cast<ibatch>(n_biased) << 23) + ibatch(0x3F800000);
+  scale = xsimd::bitwise_cast<fbatch>(biased);
+}
 
-  fbatch n_biased[N], r[N], r_lo[N], q[N], r2[N], u[N], e_hi[N], e_lo[N], a[N], b[N];
+// Stage 1 of the accurate kernel: e = exp(-|x|) in (0, 1] as an unevaluated sum a + b.
+template <class Arch>
+inline void exp_minus_abs_split(xsimd::batch<float, Arch> x, xsimd::batch<float, Arch>& a,
+                                xsimd::batch<float, Arch>& b) noexcept {
+  using fbatch = xsimd::batch<float, Arch>;
+  const fbatch one(1.0f);
+  fbatch u, scale;
+  exp_minus_abs_reduced<Arch>(x, u, scale);
+  // 1 + u as e_hi + e_lo, exactly (Fast2Sum: 1 >= |u|); the products with 2^n are exact.
+  const fbatch e_hi = one + u;
+  const fbatch e_lo = u - (e_hi - one);
+  a = e_hi * scale;
+  b = e_lo * scale;
+}
+
+// Stage 2: sigmoid(x) from e = a + b. q = 1 / (1 + e) is one division plus an fma Newton
+// correction that absorbs the rounding of 1 + a and the tail b: d + d_lo = 1 + a + b exactly
+// (Fast2Sum), q_hi = 1 / d, res = 1 - q_hi (d + d_lo) to first order, so q = q_hi (1 + res).
+// x >= 0 gives q; x < 0 gives e q = a q_hi + (a res + b) q_hi, whose leading product stays exact
+// inside the last fma. Then the flush below FLT_MIN.
+template <class Arch>
+inline xsimd::batch<float, Arch> sigmoid_from_split(xsimd::batch<float, Arch> x,
+                                                    xsimd::batch<float, Arch> a,
+                                                    xsimd::batch<float, Arch> b) noexcept {
+  using fbatch = xsimd::batch<float, Arch>;
+  const fbatch one(1.0f);
+  const fbatch d = one + a;
+  const fbatch d_lo = (a - (d - one)) + b;
+  const fbatch q_hi = one / d;
+  fbatch res = xsimd::fma(-q_hi, d, one);
+  res = xsimd::fma(-q_hi, d_lo, res);
+  const fbatch positive = xsimd::fma(q_hi, res, q_hi);
+  const fbatch negative = xsimd::fma(a, q_hi, xsimd::fma(a, res, b) * q_hi);
+  return flush_below_flt_min<Arch>(x, select_by_sign<Arch>(x, negative, positive));
+}
+
+// Float-float evaluation (needs a hardware fma) of N vectors in lock step, stage by stage: the
+// predictor's form, whose vectors live in registers (lib/kernels/dense.hpp).
+template <class Arch, std::size_t N>
+inline void sigmoid_batches_fma(xsimd::batch<float, Arch> (&v)[N]) noexcept {
+  xsimd::batch<float, Arch> a[N], b[N];
 #pragma GCC unroll 8
-  for (std::size_t k = 0; k < N; ++k) {
-    // |x| is clamped so that 2^n stays a normal float; beyond 87.5 the result is 0 or 1 anyway.
-    // Operand order matters: x86 min returns its *second* operand when either is NaN, so a NaN
-    // input flows through every step below and comes out NaN without a compare and blend.
-    const fbatch t = -xsimd::min(fbatch(87.5f), xsimd::abs(v[k]));
-    // Round t * log2(e) to an integer n with the 1.5 * 2^23 trick: the sum's low mantissa bits
-    // then hold n itself, which also gives 2^n below without a float-to-int conversion.
-    n_biased[k] = xsimd::fma(t, log2e, magic);
-    const fbatch n = n_biased[k] - magic;          // in [-126, 0]
-    r[k] = xsimd::fma(n, -ln2_hi, t);              // exact (Sterbenz, exact product)
-    r_lo[k] = n * -ln2_lo;
-  }
+  for (std::size_t k = 0; k < N; ++k) exp_minus_abs_split<Arch>(v[k], a[k], b[k]);
 #pragma GCC unroll 8
-  for (std::size_t k = 0; k < N; ++k) {
-    // q(r) by Estrin's scheme: three fma levels instead of five dependent ones.
-    r2[k] = r[k] * r[k];
-    const fbatch r4 = r2[k] * r2[k];
-    const fbatch q01 = xsimd::fma(c3, r[k], c2);
-    const fbatch q23 = xsimd::fma(c5, r[k], c4);
-    const fbatch q45 = xsimd::fma(c7, r[k], c6);
-    q[k] = xsimd::fma(r4, q45, xsimd::fma(r2[k], q23, q01));
-  }
-#pragma GCC unroll 8
-  for (std::size_t k = 0; k < N; ++k) {
-    u[k] = xsimd::fma(r2[k], q[k], r[k]);                 // r + r^2 q, |u| < 0.42
-    const fbatch u_err = xsimd::fma(r2[k], q[k], r[k] - u[k]);  // its rounding error, exact r-u
-    e_hi[k] = one + u[k];
-    e_lo[k] = (u[k] - (e_hi[k] - one)) + xsimd::fma(e_hi[k], r_lo[k], u_err);  // Fast2Sum + ln2_lo
-  }
-#pragma GCC unroll 8
-  for (std::size_t k = 0; k < N; ++k) {
-    // 2^n: n sits in the low bits of n_biased; shifting them into the exponent field and adding
-    // the bias gives the float 2^n exactly (n + 127 in [1, 127]).
-    const ibatch biased = (xsimd::bitwise_cast<ibatch>(n_biased[k]) << 23) + ibatch(0x3F800000);
-    const fbatch scale = xsimd::bitwise_cast<fbatch>(biased);
-    a[k] = e_hi[k] * scale;
-    b[k] = e_lo[k] * scale;
-  }
-#pragma GCC unroll 8
-  for (std::size_t k = 0; k < N; ++k) {
-    // q = 1 / (1 + a + b) as q_hi + q_lo.
-    const fbatch d = one + a[k];
-    const fbatch d_lo = (a[k] - (d - one)) + b[k];  // 1 >= a: Fast2Sum error, exact
-    const fbatch q_hi = one / d;
-    fbatch residual = xsimd::fma(-q_hi, d, one);
-    residual = xsimd::fma(-q_hi, d_lo, residual);
-    const fbatch q_lo = q_hi * residual;
-    const fbatch positive = q_hi + q_lo;  // x >= 0: 1 / (1 + e)
-    const fbatch negative =
-        xsimd::fma(a[k], q_hi, xsimd::fma(a[k], q_lo, b[k] * q_hi));  // x < 0: e / (1 + e)
-    const fbatch y = xsimd::select(v[k] < fbatch(0.0f), negative, positive);
-    // Exact results below FLT_MIN are flushed to +0 (documented). -0x1.5d589ep+6 = -87.33654 is
-    // the smallest float whose sigmoid is still >= FLT_MIN.
-    v[k] = xsimd::select(v[k] < fbatch(-0x1.5d589ep+6f), fbatch(0.0f), y);
-  }
+  for (std::size_t k = 0; k < N; ++k) v[k] = sigmoid_from_split<Arch>(v[k], a[k], b[k]);
 }
 
 template <class Arch>
 inline xsimd::batch<float, Arch> sigmoid_batch_fma(xsimd::batch<float, Arch> x) noexcept {
-  xsimd::batch<float, Arch> one_vector[1] = {x};
-  sigmoid_batches_fma<Arch, 1>(one_vector);
-  return one_vector[0];
+  xsimd::batch<float, Arch> a, b;
+  exp_minus_abs_split<Arch>(x, a, b);
+  return sigmoid_from_split<Arch>(x, a, b);
+}
+
+// Arrays run in blocks of kSigmoidBlockVectors (table.hpp) vectors, one stage at a time over the
+// whole block, with the split exponential (a, b) parked in an L1-resident stack buffer between the
+// stages. Why: one vector's chain is ~70 cycles deep and the out-of-order core's FP scheduler
+// holds only a few such chains at once; within one stage the block's vectors are independent
+// shorter chains, which keeps the FP pipes fed.
+
+template <class Arch>
+inline void sigmoid_block_fma(const float* x, float* y, std::size_t vectors) noexcept {
+  using fbatch = xsimd::batch<float, Arch>;
+  constexpr std::size_t width = fbatch::size;
+  alignas(64) float a_block[kSigmoidBlockVectors * width];
+  alignas(64) float b_block[kSigmoidBlockVectors * width];
+  for (std::size_t k = 0; k < vectors; ++k) {
+    fbatch a, b;
+    exp_minus_abs_split<Arch>(fbatch::load_unaligned(x + k * width), a, b);
+    a.store_aligned(a_block + k * width);
+    b.store_aligned(b_block + k * width);
+  }
+  // x is read again here, before y[k] is written: in place (x == y) stays correct.
+  for (std::size_t k = 0; k < vectors; ++k) {
+    sigmoid_from_split<Arch>(fbatch::load_unaligned(x + k * width),
+                             fbatch::load_aligned(a_block + k * width),
+                             fbatch::load_aligned(b_block + k * width))
+        .store_unaligned(y + k * width);
+  }
+}
+
+// The fast variant (simdnn::sigmoid_fast): the same reduction, then the textbook composition in
+// plain float: e = 2^n (1 + u) rounded, and y = e / (1 + e) for x < 0, 1 / (1 + e) for x >= 0
+// (the numerator chosen before the division, so the choice is off the dependency chain). The
+// roundings of e and 1 + e reach the result unrecovered, hence its larger (measured) error.
+template <class Arch>
+inline xsimd::batch<float, Arch> exp_minus_abs_rounded(xsimd::batch<float, Arch> x) noexcept {
+  xsimd::batch<float, Arch> u, scale;
+  exp_minus_abs_reduced<Arch>(x, u, scale);
+  return xsimd::fma(u, scale, scale);
+}
+
+template <class Arch>
+inline xsimd::batch<float, Arch> sigmoid_fast_from_exp(xsimd::batch<float, Arch> x,
+                                                       xsimd::batch<float, Arch> e) noexcept {
+  using fbatch = xsimd::batch<float, Arch>;
+  const fbatch one(1.0f);
+  const fbatch numerator = select_by_sign<Arch>(x, e, one);
+  return flush_below_flt_min<Arch>(x, numerator / (one + e));
+}
+
+template <class Arch>
+inline xsimd::batch<float, Arch> sigmoid_fast_batch(xsimd::batch<float, Arch> x) noexcept {
+  return sigmoid_fast_from_exp<Arch>(x, exp_minus_abs_rounded<Arch>(x));
+}
+
+// Blocks as in sigmoid_block_fma, with e parked between the two stages.
+template <class Arch>
+inline void sigmoid_fast_block(const float* x, float* y, std::size_t vectors) noexcept {
+  using fbatch = xsimd::batch<float, Arch>;
+  constexpr std::size_t width = fbatch::size;
+  alignas(64) float e_block[kSigmoidBlockVectors * width];
+  for (std::size_t k = 0; k < vectors; ++k) {
+    exp_minus_abs_rounded<Arch>(fbatch::load_unaligned(x + k * width))
+        .store_aligned(e_block + k * width);
+  }
+  for (std::size_t k = 0; k < vectors; ++k) {
+    sigmoid_fast_from_exp<Arch>(fbatch::load_unaligned(x + k * width),
+                                fbatch::load_aligned(e_block + k * width))
+        .store_unaligned(y + k * width);
+  }
 }
 
 // SSE2 (no fma): evaluate in double, where exp's error (~1 ULP of double) and the two
@@ -216,19 +328,29 @@ void sigmoid(const float* x, float* y, std::size_t n) noexcept {
   constexpr std::size_t width = fbatch::size;
   std::size_t done = 0;
   if constexpr (has_hardware_fma<Arch>) {
-    // Four vectors in lock step (see sigmoid_batches_fma); the rest one vector at a time.
-    constexpr std::size_t lanes = 4;
-    for (; done + lanes * width <= n; done += lanes * width) {
-      fbatch v[lanes];
-#pragma GCC unroll 4
-      for (std::size_t k = 0; k < lanes; ++k) v[k] = fbatch::load_unaligned(x + done + k * width);
-      sigmoid_batches_fma<Arch, lanes>(v);
-#pragma GCC unroll 4
-      for (std::size_t k = 0; k < lanes; ++k) v[k].store_unaligned(y + done + k * width);
+    // Whole vectors in blocks of up to kSigmoidBlockVectors, the last block shorter.
+    while (n - done >= width) {
+      const std::size_t vectors = std::min((n - done) / width, kSigmoidBlockVectors);
+      sigmoid_block_fma<Arch>(x + done, y + done, vectors);
+      done += vectors * width;
     }
   }
   for_each_batch<Arch>(x + done, y + done, n - done,
                        [](fbatch v) { return sigmoid_batch<Arch>(v); });
+}
+
+template <class Arch>
+void sigmoid_fast(const float* x, float* y, std::size_t n) noexcept {
+  using fbatch = xsimd::batch<float, Arch>;
+  constexpr std::size_t width = fbatch::size;
+  std::size_t done = 0;
+  while (n - done >= width) {
+    const std::size_t vectors = std::min((n - done) / width, kSigmoidBlockVectors);
+    sigmoid_fast_block<Arch>(x + done, y + done, vectors);
+    done += vectors * width;
+  }
+  for_each_batch<Arch>(x + done, y + done, n - done,
+                       [](fbatch v) { return sigmoid_fast_batch<Arch>(v); });
 }
 
 template <class Arch>

@@ -39,6 +39,10 @@ using sgemm_micro_fn = void (*)(std::size_t kc, const float* a_panel, const floa
                                 float* c, std::size_t ldc, float alpha, float beta,
                                 std::size_t rows, std::size_t cols) noexcept;
 
+// The accurate sigmoid runs arrays in blocks of this many vectors, stage by stage (see
+// lib/kernels/sigmoid.hpp); tests use it to cover lengths around block boundaries.
+inline constexpr std::size_t kSigmoidBlockVectors = 16;
+
 // y[i] = sigmoid(x[i]); x == y allowed. Contract in simdnn/activation.hpp.
 using unary_fn = void (*)(const float* x, float* y, std::size_t n) noexcept;
 // d[i] = g[i] * s[i] * (1 - s[i]); d may equal g or s.
@@ -55,6 +59,7 @@ struct kernel_table {
   sgemm_fn sgemm_unpacked_a;
   sgemm_micro_fn sgemm_micro_kernel;
   unary_fn sigmoid;
+  unary_fn sigmoid_fast;  // the faster, less accurate variant (simdnn::sigmoid_fast)
   unary_fn sigmoid_derivative;
   binary_fn sigmoid_delta;
   // Inference through a packed dense network (lib/kernels/dense.hpp): y = forward(x) for `rows`

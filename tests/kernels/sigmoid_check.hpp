@@ -12,6 +12,11 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <ostream>
+#include <string>
+#include <tuple>
+
+#include "test_support.hpp"
 
 namespace simdnn::testing {
 
@@ -64,9 +69,14 @@ struct sigmoid_stats {
 };
 
 inline constexpr double kSigmoidMaxUlp = 1.5;
+// sigmoid_fast's documented bounds (simdnn/activation.hpp): max error, and how far its output may
+// step backwards between adjacent inputs (the accurate kernel: not at all).
+inline constexpr double kSigmoidFastMaxUlp = 2.5;
+inline constexpr double kSigmoidFastMaxBackwardUlp = 1.0;
 
 // Checks one (input, output) pair against the contract; records error statistics.
-inline void check_sigmoid(float x, float y, sigmoid_stats& stats) {
+inline void check_sigmoid(float x, float y, sigmoid_stats& stats,
+                          double max_ulp = kSigmoidMaxUlp) {
   ++stats.checked;
   bool ok;
   if (std::isnan(x)) {
@@ -85,7 +95,7 @@ inline void check_sigmoid(float x, float y, sigmoid_stats& stats) {
         stats.max_ulp = ulps;
         stats.worst_input = x;
       }
-      ok = ulps <= kSigmoidMaxUlp;
+      ok = ulps <= max_ulp;
     }
   }
   if (!ok) {
@@ -95,6 +105,42 @@ inline void check_sigmoid(float x, float y, sigmoid_stats& stats) {
     }
     ++stats.failures;
   }
+}
+
+// The two sigmoid kernels share this contract, each with its own error bound.
+enum class sigmoid_kind { accurate, fast };
+using sigmoid_param = std::tuple<isa, sigmoid_kind>;
+
+inline kernels::unary_fn sigmoid_kernel(const kernels::kernel_table& table, sigmoid_kind kind) {
+  return kind == sigmoid_kind::fast ? table.sigmoid_fast : table.sigmoid;
+}
+
+inline double sigmoid_max_ulp(sigmoid_kind kind) {
+  return kind == sigmoid_kind::fast ? kSigmoidFastMaxUlp : kSigmoidMaxUlp;
+}
+
+inline double sigmoid_max_backward_ulp(sigmoid_kind kind) {
+  return kind == sigmoid_kind::fast ? kSigmoidFastMaxBackwardUlp : 0.0;
+}
+
+// Monotonicity over adjacent inputs: how far `later` (the output for the next larger input) falls
+// below `earlier`, in ULPs of `earlier`; 0 when it does not fall.
+inline double backward_step_ulp(float earlier, float later) {
+  return later < earlier ? (double(earlier) - double(later)) / float_ulp(earlier) : 0.0;
+}
+
+inline void PrintTo(sigmoid_kind kind, std::ostream* os) {
+  *os << (kind == sigmoid_kind::fast ? "fast" : "accurate");
+}
+
+inline std::string sigmoid_param_name(const ::testing::TestParamInfo<sigmoid_param>& param_info) {
+  return std::string(isa_name(std::get<0>(param_info.param))) +
+         (std::get<1>(param_info.param) == sigmoid_kind::fast ? "_fast" : "_accurate");
+}
+
+inline auto every_sigmoid_param() {
+  return ::testing::Combine(::testing::ValuesIn(all_isas()),
+                            ::testing::Values(sigmoid_kind::accurate, sigmoid_kind::fast));
 }
 
 }  // namespace simdnn::testing

@@ -6,7 +6,9 @@
 #include <cfloat>
 #include <cmath>
 #include <limits>
+#include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "kernels/sigmoid_check.hpp"
@@ -29,23 +31,46 @@ class SigmoidTest : public ::testing::TestWithParam<isa> {
   const kernels::kernel_table* table_ = nullptr;
 };
 
-TEST_P(SigmoidTest, DenseSweepMeetsTheContract) {
+// The sigmoid contract, for both kernels: the accurate default (sigmoid, <= 1.5 ULP) and
+// sigmoid_fast (its own documented bound); every other clause is the same.
+class SigmoidKernelTest : public ::testing::TestWithParam<testing::sigmoid_param> {
+ protected:
+  void SetUp() override {
+    table_ = kernels::kernels_for(std::get<0>(GetParam()));
+    if (table_ == nullptr) {
+      GTEST_SKIP() << isa_name(std::get<0>(GetParam())) << " not supported on this CPU/OS";
+    }
+    kernel_ = testing::sigmoid_kernel(*table_, std::get<1>(GetParam()));
+    max_ulp_ = testing::sigmoid_max_ulp(std::get<1>(GetParam()));
+    max_backward_ulp_ = testing::sigmoid_max_backward_ulp(std::get<1>(GetParam()));
+    width_ = std::string_view(table_->name) == "avx512" ? 16
+             : std::string_view(table_->name) == "avx2" ? 8 : 4;
+  }
+  void check(float x, float y, sigmoid_stats& stats) const { check_sigmoid(x, y, stats, max_ulp_); }
+  const kernels::kernel_table* table_ = nullptr;
+  kernels::unary_fn kernel_ = nullptr;
+  double max_ulp_ = 0.0;
+  double max_backward_ulp_ = 0.0;
+  std::size_t width_ = 0;
+};
+
+TEST_P(SigmoidKernelTest, DenseSweepMeetsTheContract) {
   std::vector<float> x;
   for (std::uint64_t bits = 0; bits <= 0xFFFFFFFFu; bits += 4099) {
     x.push_back(float_from_bits(static_cast<std::uint32_t>(bits)));
   }
   std::vector<float> y(x.size());
-  table_->sigmoid(x.data(), y.data(), x.size());
+  kernel_(x.data(), y.data(), x.size());
   sigmoid_stats stats;
-  for (std::size_t i = 0; i < x.size(); ++i) check_sigmoid(x[i], y[i], stats);
+  for (std::size_t i = 0; i < x.size(); ++i) check(x[i], y[i], stats);
   std::printf("[ %s ] %llu inputs, max error %.3f ULP at x = %.9g\n", table_->name,
               static_cast<unsigned long long>(stats.checked), stats.max_ulp, stats.worst_input);
   EXPECT_EQ(stats.failures, 0u) << "first failure: sigmoid(" << stats.first_failure << ") = "
                                 << stats.first_failure_output;
-  EXPECT_LE(stats.max_ulp, testing::kSigmoidMaxUlp);
+  EXPECT_LE(stats.max_ulp, max_ulp_);
 }
 
-TEST_P(SigmoidTest, SpecialValuesAreExact) {
+TEST_P(SigmoidKernelTest, SpecialValuesAreExact) {
   const float inf = std::numeric_limits<float>::infinity();
   const float nan = std::numeric_limits<float>::quiet_NaN();
   const std::vector<float> x = {0.0f, -0.0f, inf, -inf, nan, -nan, FLT_MAX, -FLT_MAX,
@@ -53,7 +78,7 @@ TEST_P(SigmoidTest, SpecialValuesAreExact) {
                                 -88.0f, -87.0f, 100.0f, -100.0f, 1e30f, -1e30f, 4.3e26f,
                                 -4.3e26f, float_from_bits(0x7F800001u) /* signalling NaN */};
   std::vector<float> y(x.size());
-  table_->sigmoid(x.data(), y.data(), x.size());
+  kernel_(x.data(), y.data(), x.size());
   EXPECT_EQ(y[0], 0.5f);
   EXPECT_EQ(y[1], 0.5f);
   EXPECT_EQ(y[2], 1.0f);
@@ -76,11 +101,11 @@ TEST_P(SigmoidTest, SpecialValuesAreExact) {
   EXPECT_EQ(y[21], 0.0f);
   EXPECT_TRUE(std::isnan(y[22]));
   sigmoid_stats stats;
-  for (std::size_t i = 0; i < x.size(); ++i) check_sigmoid(x[i], y[i], stats);
+  for (std::size_t i = 0; i < x.size(); ++i) check(x[i], y[i], stats);
   EXPECT_EQ(stats.failures, 0u) << "sigmoid(" << stats.first_failure << ")";
 }
 
-TEST_P(SigmoidTest, MonotoneOverAdjacentFloats) {
+TEST_P(SigmoidKernelTest, MonotoneOverAdjacentFloats) {
   // Runs of 200k consecutive floats around the regions where the method switches branches.
   for (float start : {-87.5f, -20.0f, -1.0f, -1e-7f, 0.0f, 1e-7f, 0.9f, 15.0f}) {
     std::vector<float> x(200000);
@@ -90,33 +115,55 @@ TEST_P(SigmoidTest, MonotoneOverAdjacentFloats) {
       value = std::nextafter(value, std::numeric_limits<float>::infinity());
     }
     std::vector<float> y(x.size());
-    table_->sigmoid(x.data(), y.data(), x.size());
+    kernel_(x.data(), y.data(), x.size());
     for (std::size_t i = 1; i < y.size(); ++i) {
-      ASSERT_LE(y[i - 1], y[i]) << "not monotone between x = " << x[i - 1] << " and " << x[i];
+      ASSERT_LE(testing::backward_step_ulp(y[i - 1], y[i]), max_backward_ulp_)
+          << "not monotone between x = " << x[i - 1] << " and " << x[i] << ": " << y[i - 1]
+          << " then " << y[i];
     }
   }
 }
 
-TEST_P(SigmoidTest, InPlaceAndEveryTailLength) {
-  const std::size_t width = std::string_view(table_->name) == "avx512" ? 16
-                            : std::string_view(table_->name) == "avx2" ? 8 : 4;
+TEST_P(SigmoidKernelTest, InPlaceAndEveryTailLength) {
   testing::test_rng rng(3);
-  for (std::size_t n = 0; n <= 2 * width + 1; ++n) {
+  for (std::size_t n = 0; n <= 2 * width_ + 1; ++n) {
     std::vector<float> x(n);
     for (float& v : x) v = rng.uniform(-20.0f, 20.0f);
     // Guard elements around the output catch writes past the end.
     std::vector<float> out(n + 2, -7.0f);
-    table_->sigmoid(x.data(), out.data() + 1, n);
+    kernel_(x.data(), out.data() + 1, n);
     EXPECT_EQ(out.front(), -7.0f);
     EXPECT_EQ(out.back(), -7.0f);
     std::vector<float> in_place = x;
-    table_->sigmoid(in_place.data(), in_place.data(), n);
+    kernel_(in_place.data(), in_place.data(), n);
     sigmoid_stats stats;
     for (std::size_t i = 0; i < n; ++i) {
       EXPECT_EQ(in_place[i], out[i + 1]) << "in place differs at n = " << n << ", i = " << i;
-      check_sigmoid(x[i], out[i + 1], stats);
+      check(x[i], out[i + 1], stats);
     }
     EXPECT_EQ(stats.failures, 0u) << "n = " << n;
+  }
+}
+
+TEST_P(SigmoidKernelTest, ResultDoesNotDependOnPosition) {
+  // Lengths around the accurate kernel's blocks (kSigmoidBlockVectors vectors, processed stage by
+  // stage) and the fast kernel's vector pairs: every element must equal the kernel applied to it
+  // alone (the single-vector tail path), in place and out of place.
+  const std::size_t block = kernels::kSigmoidBlockVectors * width_;
+  testing::test_rng rng(5);
+  for (std::size_t n : {block - 1, block, block + 1, 2 * block + width_ + 3, 3 * block + 2}) {
+    std::vector<float> x(n);
+    for (float& v : x) v = rng.uniform(-90.0f, 20.0f);
+    std::vector<float> y(n + 1, -7.0f), in_place = x;
+    kernel_(x.data(), y.data(), n);
+    kernel_(in_place.data(), in_place.data(), n);
+    EXPECT_EQ(y[n], -7.0f) << "wrote past the end, n = " << n;
+    for (std::size_t i = 0; i < n; ++i) {
+      float alone;
+      kernel_(&x[i], &alone, 1);
+      ASSERT_EQ(y[i], alone) << "n = " << n << ", i = " << i << ", x = " << x[i];
+      ASSERT_EQ(in_place[i], alone) << "in place, n = " << n << ", i = " << i;
+    }
   }
 }
 
@@ -159,16 +206,25 @@ TEST_P(SigmoidTest, DeltaWithinTwoRoundings) {
 INSTANTIATE_TEST_SUITE_P(EveryIsa, SigmoidTest, ::testing::ValuesIn(testing::all_isas()),
                          testing::isa_param_name);
 
+INSTANTIATE_TEST_SUITE_P(EveryIsa, SigmoidKernelTest, testing::every_sigmoid_param(),
+                         testing::sigmoid_param_name);
+
 TEST(SigmoidApi, RejectsMismatchedSizes) {
   std::vector<float> x(4), y(5);
   EXPECT_THROW(sigmoid(x, y), std::invalid_argument);
   EXPECT_THROW(sigmoid_derivative(x, y), std::invalid_argument);
   EXPECT_THROW(sigmoid_delta(x, y, y), std::invalid_argument);
   std::vector<float> z = {0.0f, 100.0f, -100.0f, 2.0f};
+  EXPECT_THROW(sigmoid_fast(x, y), std::invalid_argument);
   sigmoid(z, z);
   EXPECT_EQ(z[0], 0.5f);
   EXPECT_EQ(z[1], 1.0f);
   EXPECT_EQ(z[2], 0.0f);
+  std::vector<float> w = {0.0f, 100.0f, -100.0f, 2.0f};
+  sigmoid_fast(w, w);
+  EXPECT_EQ(w[0], 0.5f);
+  EXPECT_EQ(w[1], 1.0f);
+  EXPECT_EQ(w[2], 0.0f);
 }
 
 }  // namespace
