@@ -20,7 +20,11 @@ namespace kernels {
 std::size_t sgemm_workspace_floats(const gemm_blocking& blocking, std::size_t m, std::size_t n,
                                    std::size_t k) noexcept {
   if (m == 0 || n == 0 || k == 0) return 0;
-  auto round_up = [](std::size_t value, std::size_t step) { return (value + step - 1) / step * step; };
+  // Every public call sizes its workspace: no division where the step is a power of two (NR, 16).
+  auto round_up = [](std::size_t value, std::size_t step) {
+    if ((step & (step - 1)) == 0) return (value + step - 1) & ~(step - 1);
+    return (value + step - 1) / step * step;
+  };
   const std::size_t kc = k < blocking.kc ? k : blocking.kc;
   const std::size_t rows = round_up(m < blocking.mc ? m : blocking.mc, blocking.mr);
   const std::size_t cols = round_up(n < blocking.nc ? n : blocking.nc, blocking.nr);
@@ -83,6 +87,7 @@ struct gemm_call {
   float beta;
   float* c;
   std::size_t ldc;
+  kernels::sgemm_fn kernel;  // the active table's sgemm, looked up once per call
 };
 
 // Columns [first, last) of C: the same product with B and C offset, so every element is computed
@@ -91,8 +96,8 @@ void run_columns(const gemm_call& g, std::size_t first, std::size_t last,
                  float* workspace) noexcept {
   if (first >= last) return;
   const float* b = g.trans_b ? g.b + first * g.ldb : g.b + first;
-  kernels::best_kernels().sgemm(g.trans_a, g.trans_b, g.m, last - first, g.k, g.alpha, g.a, g.lda,
-                                b, g.ldb, g.beta, g.c + first, g.ldc, workspace);
+  g.kernel(g.trans_a, g.trans_b, g.m, last - first, g.k, g.alpha, g.a, g.lda, b, g.ldb, g.beta,
+           g.c + first, g.ldc, workspace);
 }
 
 // The opt-in pool: workers started once, each owning a workspace sized for the largest packing
@@ -180,15 +185,26 @@ std::atomic<sgemm_pool*> active_pool{nullptr};
 // Below this many multiply-adds, handing work to another core costs more than it saves.
 constexpr double kParallelMinimumWork = double(1u << 22);
 
-void run(op op_a, op op_b, std::size_t m, std::size_t n, std::size_t k, float alpha, const float* a,
-         std::size_t lda, const float* b, std::size_t ldb, float beta, float* c, std::size_t ldc,
-         float* workspace) noexcept {
-  const gemm_call g{op_a == op::transpose, op_b == op::transpose, m, n, k, alpha, a, lda, b, ldb,
-                    beta, c, ldc};
+void run(const kernels::kernel_table& table, op op_a, op op_b, std::size_t m, std::size_t n,
+         std::size_t k, float alpha, const float* a, std::size_t lda, const float* b,
+         std::size_t ldb, float beta, float* c, std::size_t ldc, float* workspace) noexcept {
+  const gemm_call g{op_a == op::transpose,
+                    op_b == op::transpose,
+                    m,
+                    n,
+                    k,
+                    alpha,
+                    a,
+                    lda,
+                    b,
+                    ldb,
+                    beta,
+                    c,
+                    ldc,
+                    table.sgemm};
   sgemm_pool* parallel = active_pool.load(std::memory_order_acquire);
-  const std::size_t step = kernels::best_kernels().blocking.nr;
   if (parallel != nullptr && double(m) * double(n) * double(k) >= kParallelMinimumWork &&
-      n >= parallel->threads() * step && k != 0 && alpha != 0.0f) {
+      n >= parallel->threads() * table.blocking.nr && k != 0 && alpha != 0.0f) {
     parallel->run(g, workspace);
     return;
   }
@@ -224,12 +240,14 @@ void sgemm(op op_a, op op_b, std::size_t m, std::size_t n, std::size_t k, float 
            const float* a, std::size_t lda, const float* b, std::size_t ldb, float beta, float* c,
            std::size_t ldc, std::span<std::byte> workspace) {
   validate(op_a, op_b, m, n, k, alpha, a, lda, b, ldb, c, ldc);
-  const std::size_t needed = sgemm_workspace_size(m, n, k);
+  const kernels::kernel_table& table = kernels::best_kernels();
+  const std::size_t needed =
+      kernels::sgemm_workspace_floats(table.blocking, m, n, k) * sizeof(float);
   if (workspace.size() < needed) {
     fail("workspace of " + std::to_string(workspace.size()) + " bytes is smaller than the " +
          std::to_string(needed) + " bytes sgemm_workspace_size() asks for");
   }
-  run(op_a, op_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
+  run(table, op_a, op_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
       reinterpret_cast<float*>(workspace.data()));
 }
 
@@ -239,10 +257,10 @@ void sgemm(op op_a, op op_b, std::size_t m, std::size_t n, std::size_t k, float 
   validate(op_a, op_b, m, n, k, alpha, a, lda, b, ldb, c, ldc);
   // Grows to the largest problem this thread has seen, then is reused: no per-call allocation.
   thread_local std::vector<float> buffer;
-  const std::size_t needed =
-      kernels::sgemm_workspace_floats(kernels::best_kernels().blocking, m, n, k);
+  const kernels::kernel_table& table = kernels::best_kernels();
+  const std::size_t needed = kernels::sgemm_workspace_floats(table.blocking, m, n, k);
   if (buffer.size() < needed) buffer.resize(needed);
-  run(op_a, op_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, buffer.data());
+  run(table, op_a, op_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, buffer.data());
 }
 
 }  // namespace simdnn

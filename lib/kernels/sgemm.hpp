@@ -10,6 +10,10 @@
 // zero-pads them) and only their valid part is stored, the last partial vector with a masked
 // store.
 //
+// Tiny products (sgemm_small_fits: operands within L1) and a single row of C times B take
+// sgemm_small (lib/kernels/sgemm_small.hpp) instead: no packing, B streamed in place; the
+// choice is made by sgemm_dispatch, the kernel table's entry.
+//
 // Contract (see simdnn/sgemm.hpp): beta == 0 never reads C; k == 0 or alpha == 0 reads neither A
 // nor B; nothing outside the m x n window of C is written. Never allocates: packing goes to the
 // caller's workspace of sgemm_workspace_floats(...) floats (aligned here to 64 bytes).
@@ -22,6 +26,7 @@
 #include <xsimd/xsimd.hpp>
 
 #include "kernels/partial.hpp"
+#include "kernels/sgemm_small.hpp"
 
 namespace simdnn::kernels {
 
@@ -196,93 +201,79 @@ inline void sgemm_pack_b(bool trans, const float* b, std::size_t ldb, std::size_
   }
 }
 
-// C := beta * C over the m x n window; beta == 0 writes zeros without reading.
+// Lane r of the result = the sum of the lanes of acc[r], for r < width.
 template <class Arch>
-inline void sgemm_scale_c(std::size_t m, std::size_t n, float beta, float* c,
-                          std::size_t ldc) noexcept {
-  if (beta == 1.0f) return;
-  for (std::size_t i = 0; i < m; ++i) {
-    float* row = c + i * ldc;
-    if (beta == 0.0f) {
-      for (std::size_t j = 0; j < n; ++j) row[j] = 0.0f;
-    } else {
-      for (std::size_t j = 0; j < n; ++j) row[j] *= beta;
+inline xsimd::batch<float, Arch> sgemm_sum_rows(const xsimd::batch<float, Arch>* acc) noexcept {
+  using fbatch = xsimd::batch<float, Arch>;
+  if constexpr (std::is_same_v<Arch, xsimd::avx512f>) {
+    // xsimd 8.1's AVX-512 haddp needs AVX512DQ, which this file is not built with.
+    constexpr std::size_t width = fbatch::size;
+    alignas(64) float lanes[width];
+    alignas(64) float sums[width];
+    for (std::size_t r = 0; r < width; ++r) {
+      acc[r].store_aligned(lanes);
+      float sum = 0.0f;
+      for (float lane : lanes) sum += lane;
+      sums[r] = sum;
     }
+    return fbatch::load_aligned(sums);
+  } else {
+    return xsimd::haddp(acc);
   }
 }
 
-// C is a single row (one sample through a layer): stream op(B) straight from memory, no
-// packing at all. op(B) = B: c_j = sum_p a_p b(p, j), four vectors of columns at a time, each
-// row of B read once. op(B) = B^T: c_j = dot(a, row j of B), vectorized along k. `a_row` points
-// at op(A)'s single row with element stride a_stride; `scratch` holds k floats (used when that
-// stride is not 1).
+// C is a single row (one sample through a layer) and op(B) = B^T: c_j = dot(a, row j of B),
+// vectorized along k, `width` rows of B at a time (one accumulator each: width independent FMA
+// chains), the accumulators reduced together into one vector of C (haddp). The last partial
+// vector along k is loaded partially, so nothing past a row of B is read. `a_row` points at
+// op(A)'s single row with element stride a_stride; `scratch` holds k floats (used when that
+// stride is not 1). (op(B) = B streams B's rows in sgemm_small.)
 template <class Arch>
-inline void sgemm_single_row(bool trans_b, std::size_t n, std::size_t k, float alpha,
-                             const float* a_row, std::size_t a_stride, const float* b,
-                             std::size_t ldb, float beta, float* c, float* scratch) noexcept {
+inline void sgemm_single_row(std::size_t n, std::size_t k, float alpha, const float* a_row,
+                             std::size_t a_stride, const float* b, std::size_t ldb, float beta,
+                             float* c, float* scratch) noexcept {
   using fbatch = xsimd::batch<float, Arch>;
   constexpr std::size_t width = fbatch::size;
-  auto finish = [&](std::size_t j, float dot) {
-    c[j] = beta == 0.0f ? alpha * dot : alpha * dot + beta * c[j];  // beta == 0: C not read
-  };
-  if (!trans_b) {
-    const fbatch alpha_v(alpha), beta_v(beta);
-    auto store = [&](fbatch acc, std::size_t j) {
-      const fbatch scaled = acc * alpha_v;
-      (beta == 0.0f ? scaled : xsimd::fma(beta_v, fbatch::load_unaligned(c + j), scaled))
-          .store_unaligned(c + j);
-    };
-    std::size_t j = 0;
-    for (; j + 4 * width <= n; j += 4 * width) {
-      fbatch acc0(0.0f), acc1(0.0f), acc2(0.0f), acc3(0.0f);
-      for (std::size_t p = 0; p < k; ++p) {
-        const fbatch ap(a_row[p * a_stride]);
-        const float* bp = b + p * ldb + j;
-        acc0 = xsimd::fma(ap, fbatch::load_unaligned(bp), acc0);
-        acc1 = xsimd::fma(ap, fbatch::load_unaligned(bp + width), acc1);
-        acc2 = xsimd::fma(ap, fbatch::load_unaligned(bp + 2 * width), acc2);
-        acc3 = xsimd::fma(ap, fbatch::load_unaligned(bp + 3 * width), acc3);
-      }
-      store(acc0, j);
-      store(acc1, j + width);
-      store(acc2, j + 2 * width);
-      store(acc3, j + 3 * width);
-    }
-    for (; j + width <= n; j += width) {
-      fbatch acc(0.0f);
-      for (std::size_t p = 0; p < k; ++p) {
-        acc = xsimd::fma(fbatch(a_row[p * a_stride]), fbatch::load_unaligned(b + p * ldb + j), acc);
-      }
-      store(acc, j);
-    }
-    for (; j < n; ++j) {
-      float dot = 0.0f;
-      for (std::size_t p = 0; p < k; ++p) dot += a_row[p * a_stride] * b[p * ldb + j];
-      finish(j, dot);
-    }
-    return;
-  }
   // Dot products along k need op(A)'s row contiguous.
   const float* a_contiguous = a_row;
   if (a_stride != 1) {
     for (std::size_t p = 0; p < k; ++p) scratch[p] = a_row[p * a_stride];
     a_contiguous = scratch;
   }
-  for (std::size_t j = 0; j < n; ++j) {
+  const std::size_t k_whole = k / width * width, k_tail = k - k_whole;
+  const fbatch alpha_v(alpha), beta_v(beta);
+  for (std::size_t j = 0; j < n; j += width) {
+    const std::size_t rows = n - j < width ? n - j : width;
     const float* bj = b + j * ldb;
-    fbatch acc0(0.0f), acc1(0.0f);
-    std::size_t p = 0;
-    for (; p + 2 * width <= k; p += 2 * width) {
-      acc0 = xsimd::fma(fbatch::load_unaligned(a_contiguous + p), fbatch::load_unaligned(bj + p), acc0);
-      acc1 = xsimd::fma(fbatch::load_unaligned(a_contiguous + p + width),
-                        fbatch::load_unaligned(bj + p + width), acc1);
+    fbatch acc[width];
+#pragma GCC unroll 16
+    for (std::size_t r = 0; r < width; ++r) acc[r] = fbatch(0.0f);
+    for (std::size_t p = 0; p < k_whole; p += width) {
+      const fbatch av = fbatch::load_unaligned(a_contiguous + p);
+#pragma GCC unroll 16
+      for (std::size_t r = 0; r < width; ++r) {
+        if (r < rows) acc[r] = xsimd::fma(av, fbatch::load_unaligned(bj + r * ldb + p), acc[r]);
+      }
     }
-    alignas(64) float lanes[width];
-    (acc0 + acc1).store_aligned(lanes);
-    float dot = 0.0f;
-    for (float lane : lanes) dot += lane;
-    for (; p < k; ++p) dot += a_contiguous[p] * bj[p];
-    finish(j, dot);
+    if (k_tail != 0) {
+      const fbatch av = load_partial<Arch>(a_contiguous + k_whole, k_tail);
+#pragma GCC unroll 16
+      for (std::size_t r = 0; r < width; ++r) {
+        if (r < rows) {
+          acc[r] = xsimd::fma(av, load_partial<Arch>(bj + r * ldb + k_whole, k_tail), acc[r]);
+        }
+      }
+    }
+    // Lane r of the reduction is dot(a, row j + r); rows past n stay zero and are not stored.
+    fbatch result = sgemm_sum_rows<Arch>(acc) * alpha_v;
+    if (rows == width) {
+      // beta == 0: C may hold NaN, never read it.
+      if (beta != 0.0f) result = xsimd::fma(beta_v, fbatch::load_unaligned(c + j), result);
+      result.store_unaligned(c + j);
+    } else {
+      if (beta != 0.0f) result = xsimd::fma(beta_v, load_partial<Arch>(c + j, rows), result);
+      store_partial<Arch>(result, c + j, rows);
+    }
   }
 }
 
@@ -314,11 +305,11 @@ void sgemm_blocked(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std
     sgemm_scale_c<Arch>(m, n, beta, c, ldc);
     return;
   }
-  // The gather of a strided A row needs k floats of workspace, which holds at least MR * KC.
-  if (Policy == a_packing::automatic && m == 1 && (!(trans_a && trans_b) || k <= MR * KC)) {
+  // m == 1 with op(B) = B goes to sgemm_small (sgemm_dispatch). The gather of a strided A row needs
+  // k floats of workspace, which holds at least MR * KC.
+  if (Policy == a_packing::automatic && m == 1 && trans_b && (!trans_a || k <= MR * KC)) {
     // op(A)(0, p) is a[p] or, transposed, a[p * lda].
-    sgemm_single_row<Arch>(trans_b, n, k, alpha, a, trans_a ? lda : 1, b, ldb, beta, c,
-                           workspace);
+    sgemm_single_row<Arch>(n, k, alpha, a, trans_a ? lda : 1, b, ldb, beta, c, workspace);
     return;
   }
 
@@ -377,6 +368,32 @@ void sgemm_blocked(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std
       }
     }
   }
+}
+
+// The kernel table's sgemm (same arguments and contract as sgemm_blocked): tiny products
+// (sgemm_small_fits) and a single row of C times B go to sgemm_small without packing, the rest
+// to the blocked loops. A separate function so a tiny call does not pay sgemm_blocked's prologue
+// (it saves and aligns a large frame).
+template <class Arch, class Shape>
+void sgemm_dispatch(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k,
+                    float alpha, const float* a, std::size_t lda, const float* b, std::size_t ldb,
+                    float beta, float* c, std::size_t ldc, float* workspace) noexcept {
+  if (m == 1 ? !trans_b : sgemm_small_fits<Arch>(m, n, k)) {
+    if (!trans_b && n > 1 && m != 0 && k != 0 && alpha != 0.0f) {
+      // The common case straight to its loops: a one-sample call is a few dozen cycles.
+      if (trans_a) {
+        sgemm_small_columns<Arch, Shape, true>(m, n, k, alpha, a, lda, b, ldb, n, beta, c, ldc);
+      } else {
+        sgemm_small_columns<Arch, Shape, false>(m, n, k, alpha, a, lda, b, ldb, n, beta, c, ldc);
+      }
+      return;
+    }
+    sgemm_small<Arch, Shape>(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
+                             workspace);
+    return;
+  }
+  sgemm_blocked<Arch, Shape, a_packing::automatic>(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb,
+                                                   beta, c, ldc, workspace);
 }
 
 }  // namespace simdnn::kernels

@@ -53,10 +53,13 @@ struct kernel_table {
   const char* name;        // "sse2", "avx2", "avx512"
   const char* gemm_tile;   // e.g. "6x16": MR x NR, for benchmark and test names
   gemm_blocking blocking;
-  sgemm_fn sgemm;  // picks whether to pack A (see a_packing in lib/kernels/sgemm.hpp)
+  sgemm_fn sgemm;  // picks the small path or whether to pack A (lib/kernels/sgemm.hpp)
   // The same kernel with A always packed / never packed, so tests cover both paths at any shape.
   sgemm_fn sgemm_packed_a;
   sgemm_fn sgemm_unpacked_a;
+  // The small-product path without packing (lib/kernels/sgemm_small.hpp) at any shape; sgemm
+  // picks it for tiny products and for a single row of C times B.
+  sgemm_fn sgemm_small;
   sgemm_micro_fn sgemm_micro_kernel;
   unary_fn sigmoid;
   unary_fn sigmoid_fast;  // the faster, less accurate variant (simdnn::sigmoid_fast)

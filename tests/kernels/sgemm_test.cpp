@@ -64,7 +64,7 @@ std::string describe(const gemm_case& g) {
   return std::string("op_a=") + (g.ta ? "T" : "N") + " op_b=" + (g.tb ? "T" : "N") +
          " m=" + std::to_string(g.m) + " n=" + std::to_string(g.n) + " k=" + std::to_string(g.k) +
          " alpha=" + std::to_string(g.alpha) + " beta=" + std::to_string(g.beta) +
-         (g.nan_c ? " C=NaN" : "");
+         " pad=" + std::to_string(g.pad) + (g.nan_c ? " C=NaN" : "");
 }
 
 // Runs one case through `kernel` and checks every element, the padding and the inputs.
@@ -133,15 +133,16 @@ class SgemmTest : public ::testing::TestWithParam<isa> {
     if (table_ == nullptr) GTEST_SKIP() << isa_name(GetParam()) << " not supported on this CPU/OS";
   }
 
-  // Runs every case through the kernel as dispatched and with A forced packed and unpacked,
-  // stops at the first failure with a precise message.
+  // Runs every case through the kernel as dispatched, with A forced packed and unpacked and
+  // through the small path without packing; stops at the first failure with a precise message.
   void run_all(const std::vector<gemm_case>& cases) {
     const struct {
       const char* name;
       kernels::sgemm_fn kernel;
     } variants[] = {{"automatic", table_->sgemm},
                     {"A packed", table_->sgemm_packed_a},
-                    {"A unpacked", table_->sgemm_unpacked_a}};
+                    {"A unpacked", table_->sgemm_unpacked_a},
+                    {"small path", table_->sgemm_small}};
     for (const auto& variant : variants) {
       std::uint64_t seed = 1;
       for (const gemm_case& g : cases) {
@@ -150,7 +151,7 @@ class SgemmTest : public ::testing::TestWithParam<isa> {
                                      << variant.name << "] " << failure;
       }
     }
-    std::printf("[ %s %s ] %zu cases checked, each with A packed, unpacked and automatic\n",
+    std::printf("[ %s %s ] %zu cases checked, each automatic, A packed, unpacked, small path\n",
                 table_->name, table_->gemm_tile, cases.size());
   }
 
@@ -227,6 +228,49 @@ TEST_P(SgemmTest, SingleRowStreamsB) {
                               std::size_t{17}, std::size_t{300}})
           for (float alpha : kAlphas)
             for (float beta : kBetas) cases.push_back({ta, tb, 1, n, k, alpha, beta});
+  run_all(cases);
+}
+
+TEST_P(SgemmTest, SmallPathEveryTileRemainderAndTail) {
+  // The small path forced at every shape (lib/kernels/sgemm_small.hpp): m across every
+  // remainder of the MR-row tiles (run as 8/4/2/1-row tiles), n across every tail width of one-,
+  // two- and (m == 1) four-vector panels and n == 1 (scalar dots; across rows when op(A) = A^T
+  // and ldc == 1, i.e. pad 0), k = 1 (outer product), short (the last rows of B are loaded
+  // partially; with ld = n + pad small, several are) and long (two accumulator sets in tiles of
+  // at most 4 accumulators); both transposes (op(B) = B^T through the transposed copy), alpha and
+  // beta variants, ld = cols and ld > cols, and the shapes of a small network's layers.
+  const auto& bl = table_->blocking;
+  const std::size_t width = bl.nr / 2;
+  std::vector<std::size_t> ms, ns;
+  for (std::size_t m = 1; m <= 2 * bl.mr + 1; ++m) ms.push_back(m);
+  ms.push_back(4 * bl.mr + 3);
+  for (std::size_t n = 1; n <= 2 * bl.nr + 1; ++n) ns.push_back(n);
+  ns.push_back(4 * width + 1);
+  std::vector<gemm_case> cases;
+  for (bool ta : kTransposes)
+    for (bool tb : kTransposes) {
+      for (std::size_t m : ms)
+        for (std::size_t n : ns)
+          for (std::size_t k :
+               {std::size_t{1}, std::size_t{2}, std::size_t{4}, std::size_t{7}, std::size_t{33}}) {
+            cases.push_back({ta, tb, m, n, k, 1.0f, 0.0f, 0});
+            cases.push_back({ta, tb, m, n, k, 0.7f, 1.3f, 1});
+          }
+      for (float alpha : kAlphas)
+        for (float beta : kBetas)
+          for (std::size_t pad : {std::size_t{0}, std::size_t{5}}) {
+            cases.push_back({ta, tb, 150, 10, 4, alpha, beta, pad});
+            cases.push_back({ta, tb, 150, 3, 10, alpha, beta, pad});
+            cases.push_back({ta, tb, 150, 1, 3, alpha, beta, pad});
+            cases.push_back({ta, tb, 4, 10, 150, alpha, beta, pad});
+            cases.push_back({ta, tb, 3, 1, 150, alpha, beta, pad});
+            cases.push_back({ta, tb, 1, 64, 64, alpha, beta, pad});
+            cases.push_back({ta, tb, 64, 64, 1, alpha, beta, pad});
+          }
+      gemm_case nan_c{ta, tb, 13, 2 * bl.nr + 3, 5, 0.7f, 0.0f, 2};
+      nan_c.nan_c = true;
+      cases.push_back(nan_c);
+    }
   run_all(cases);
 }
 
