@@ -332,39 +332,45 @@ inline void for_each_batch(const float* x, float* y, std::size_t n, Body body) n
   if (i < n) store_partial<Arch>(body(load_partial<Arch>(x + i, n - i)), y + i, n - i);
 }
 
+// Runs `block(x, y, vectors)` over whole vectors in blocks of kSigmoidBlockVectors (the constant
+// is passed for full blocks, see sigmoid_block_fma), then one shorter block, then the partial
+// tail through `one(batch)`.
+template <class Arch, class Block, class One>
+[[gnu::always_inline]] inline void for_each_block(const float* x, float* y, std::size_t n,
+                                                  Block block, One one) noexcept {
+  constexpr std::size_t width = xsimd::batch<float, Arch>::size;
+  constexpr std::size_t full = kSigmoidBlockVectors * width;
+  std::size_t done = 0;
+  for (; done + full <= n; done += full) block(x + done, y + done, kSigmoidBlockVectors);
+  const std::size_t vectors = (n - done) / width;
+  if (vectors != 0) block(x + done, y + done, vectors);
+  done += vectors * width;
+  for_each_batch<Arch>(x + done, y + done, n - done, one);
+}
+
 template <class Arch>
 void sigmoid(const float* x, float* y, std::size_t n) noexcept {
   using fbatch = xsimd::batch<float, Arch>;
-  constexpr std::size_t width = fbatch::size;
-  std::size_t done = 0;
   if constexpr (has_hardware_fma<Arch>) {
-    // Whole vectors in blocks of kSigmoidBlockVectors, then one shorter block.
-    constexpr std::size_t block = kSigmoidBlockVectors * width;
-    for (; done + block <= n; done += block) {
-      sigmoid_block_fma<Arch>(x + done, y + done, kSigmoidBlockVectors);
-    }
-    const std::size_t vectors = (n - done) / width;
-    if (vectors != 0) sigmoid_block_fma<Arch>(x + done, y + done, vectors);
-    done += vectors * width;
+    for_each_block<Arch>(
+        x, y, n,
+        [](const float* in, float* out, std::size_t vectors) {
+          sigmoid_block_fma<Arch>(in, out, vectors);
+        },
+        [](fbatch v) { return sigmoid_batch_fma<Arch>(v); });
+  } else {
+    for_each_batch<Arch>(x, y, n, [](fbatch v) { return sigmoid_batch<Arch>(v); });
   }
-  for_each_batch<Arch>(x + done, y + done, n - done,
-                       [](fbatch v) { return sigmoid_batch<Arch>(v); });
 }
 
 template <class Arch>
 void sigmoid_fast(const float* x, float* y, std::size_t n) noexcept {
-  using fbatch = xsimd::batch<float, Arch>;
-  constexpr std::size_t width = fbatch::size;
-  std::size_t done = 0;
-  constexpr std::size_t block = kSigmoidBlockVectors * width;
-  for (; done + block <= n; done += block) {
-    sigmoid_fast_block<Arch>(x + done, y + done, kSigmoidBlockVectors);
-  }
-  const std::size_t vectors = (n - done) / width;
-  if (vectors != 0) sigmoid_fast_block<Arch>(x + done, y + done, vectors);
-  done += vectors * width;
-  for_each_batch<Arch>(x + done, y + done, n - done,
-                       [](fbatch v) { return sigmoid_fast_batch<Arch>(v); });
+  for_each_block<Arch>(
+      x, y, n,
+      [](const float* in, float* out, std::size_t vectors) {
+        sigmoid_fast_block<Arch>(in, out, vectors);
+      },
+      [](xsimd::batch<float, Arch> v) { return sigmoid_fast_batch<Arch>(v); });
 }
 
 template <class Arch>
