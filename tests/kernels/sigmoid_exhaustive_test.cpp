@@ -1,7 +1,7 @@
 // Every one of the 2^32 float inputs through sigmoid and sigmoid_fast, on every ISA this CPU runs,
 // checked against the contract in sigmoid_check.hpp (each kernel with its own error bound) and for
-// monotonicity over adjacent floats. Label "exhaustive"; 70-85 s per kernel and ISA in Release on two
-// cores. Prints the measured maximum error, which the README quotes.
+// monotonicity over adjacent floats. Label "exhaustive"; 70-85 s per kernel and ISA in Release on
+// two cores. Prints the measured maximum error, which the README quotes.
 #include <algorithm>
 #include <cmath>
 #include <string>
