@@ -298,12 +298,18 @@ void sgemm_small_columns(std::size_t m, std::size_t n, std::size_t k, float alph
 // but one; for op(A) = A^T with contiguous C (ldc == 1) sgemm_small vectorizes across rows
 // instead. Measured faster than four rows interleaved, whose group-wise stores and loop exits
 // serialize more.
+// Keeps GCC's vectorizer off this deliberately scalar loop; clang has no such attribute (and
+// warns about it), so the macro is empty there.
+#if defined(__clang__)
+#define SIMDNN_NO_AUTO_VECTORIZE
+#else
+#define SIMDNN_NO_AUTO_VECTORIZE [[gnu::optimize("no-tree-vectorize")]]
+#endif
 template <class Arch, bool TransA>
-[[gnu::optimize("no-tree-vectorize")]] void sgemm_small_column(std::size_t m, std::size_t k,
-                                                               float alpha, const float* a,
-                                                               std::size_t lda, const float* b,
-                                                               std::size_t b_stride, float beta,
-                                                               float* c, std::size_t ldc) noexcept {
+SIMDNN_NO_AUTO_VECTORIZE void sgemm_small_column(std::size_t m, std::size_t k, float alpha,
+                                                 const float* a, std::size_t lda, const float* b,
+                                                 std::size_t b_stride, float beta, float* c,
+                                                 std::size_t ldc) noexcept {
   // Not auto-vectorized (the attribute): GCC turns the k loop into vector products summed lane by
   // lane in order (no -ffast-math), slower than the scalar chain.
   const std::size_t a_rs = TransA ? 1 : lda, a_cs = TransA ? lda : 1;
