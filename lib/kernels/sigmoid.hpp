@@ -30,6 +30,7 @@
 // within one stage of a block the vectors are independent shorter chains.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
@@ -162,36 +163,6 @@ inline xsimd::batch<float, Arch> sigmoid_batch_fma(xsimd::batch<float, Arch> x) 
   return sigmoid_from_split<Arch>(x, a, b);
 }
 
-// Arrays run in blocks of kSigmoidBlockVectors (table.hpp) vectors, one stage at a time over the
-// whole block, with the split exponential (a, b) parked in an L1-resident stack buffer between the
-// stages. Why: one vector's chain is ~70 cycles deep and the out-of-order core's FP scheduler
-// holds only a few such chains at once; within one stage the block's vectors are independent
-// shorter chains, which keeps the FP pipes fed.
-
-// Always inlined: the main loop passes the constant kSigmoidBlockVectors, and stage loops
-// compiled for that constant measured faster (GCC 12, -O3) than for a run-time count.
-template <class Arch>
-[[gnu::always_inline]] inline void sigmoid_block_fma(const float* x, float* y,
-                                                     std::size_t vectors) noexcept {
-  using fbatch = xsimd::batch<float, Arch>;
-  constexpr std::size_t width = fbatch::size;
-  alignas(64) float a_block[kSigmoidBlockVectors * width];
-  alignas(64) float b_block[kSigmoidBlockVectors * width];
-  for (std::size_t k = 0; k < vectors; ++k) {
-    fbatch a, b;
-    exp_minus_abs_split<Arch>(fbatch::load_unaligned(x + k * width), a, b);
-    a.store_aligned(a_block + k * width);
-    b.store_aligned(b_block + k * width);
-  }
-  // x is read again here, before y[k] is written: in place (x == y) stays correct.
-  for (std::size_t k = 0; k < vectors; ++k) {
-    sigmoid_from_split<Arch>(fbatch::load_unaligned(x + k * width),
-                             fbatch::load_aligned(a_block + k * width),
-                             fbatch::load_aligned(b_block + k * width))
-        .store_unaligned(y + k * width);
-  }
-}
-
 // The fast variant (simdnn::sigmoid_fast): the same reduction, then the textbook composition in
 // plain float: e = 2^n (1 + u) rounded, and y = e / (1 + e) for x < 0, 1 / (1 + e) for x >= 0
 // (the numerator chosen before the division, so the choice is off the dependency chain). The
@@ -212,29 +183,6 @@ inline xsimd::batch<float, Arch> sigmoid_fast_from_exp(xsimd::batch<float, Arch>
   return flush_below_flt_min<Arch>(x, numerator / (one + e));
 }
 
-template <class Arch>
-inline xsimd::batch<float, Arch> sigmoid_fast_batch(xsimd::batch<float, Arch> x) noexcept {
-  return sigmoid_fast_from_exp<Arch>(x, exp_minus_abs_rounded<Arch>(x));
-}
-
-// Blocks as in sigmoid_block_fma, with e parked between the two stages.
-template <class Arch>
-[[gnu::always_inline]] inline void sigmoid_fast_block(const float* x, float* y,
-                                                      std::size_t vectors) noexcept {
-  using fbatch = xsimd::batch<float, Arch>;
-  constexpr std::size_t width = fbatch::size;
-  alignas(64) float e_block[kSigmoidBlockVectors * width];
-  for (std::size_t k = 0; k < vectors; ++k) {
-    exp_minus_abs_rounded<Arch>(fbatch::load_unaligned(x + k * width))
-        .store_aligned(e_block + k * width);
-  }
-  for (std::size_t k = 0; k < vectors; ++k) {
-    sigmoid_fast_from_exp<Arch>(fbatch::load_unaligned(x + k * width),
-                                fbatch::load_aligned(e_block + k * width))
-        .store_unaligned(y + k * width);
-  }
-}
-
 // SSE2 (no fma): evaluate in double, where exp's error (~1 ULP of double) and the two
 // roundings are far below float resolution, so one final rounding to float gives <= 0.5 ULP
 // plus ~2^-29 relative.
@@ -245,7 +193,7 @@ inline xsimd::batch<double, Arch> sigmoid_double_lanes(xsimd::batch<double, Arch
   // exp(t), t = -|v| clamped to [-87.5, 0], by Cody-Waite reduction (one ln2 constant is exact
   // enough in double: |n| <= 127) and a degree-9 Taylor polynomial (truncation < 3e-12 on
   // |r| <= ln2/2, far below float resolution). 2^n from the 1.5 * 2^52 rounding trick.
-  // min's operand order lets NaN flow through (see sigmoid_batches_fma).
+  // min's operand order lets NaN flow through (see exp_minus_abs_reduced).
   const dbatch one(1.0), magic(0x1.8p52);
   const dbatch t = -xsimd::min(dbatch(87.5), xsimd::abs(v));
   const dbatch n_biased = t * dbatch(1.4426950408889634) + magic;
@@ -332,32 +280,64 @@ inline void for_each_batch(const float* x, float* y, std::size_t n, Body body) n
   if (i < n) store_partial<Arch>(body(load_partial<Arch>(x + i, n - i)), y + i, n - i);
 }
 
-// Runs `block(x, y, vectors)` over whole vectors in blocks of kSigmoidBlockVectors (the constant
-// is passed for full blocks, see sigmoid_block_fma), then one shorter block, then the partial
-// tail through `one(batch)`.
-template <class Arch, class Block, class One>
+// Runs a kernel split into two stages, `first(x) -> std::array<batch, Parked>` and
+// `second(x, parked) -> y`, over arrays: whole vectors in blocks of kSigmoidBlockVectors
+// (table.hpp), one stage at a time over the whole block, the parked values in an L1-resident
+// stack buffer between the stages; then one shorter block; then the partial tail as
+// second(x, first(x)), the same operations, so a value's result never depends on its position.
+// Why blocks: one vector's chain is 50-70 cycles deep and the out-of-order core's FP scheduler
+// holds only a few such chains at once; within one stage the block's vectors are independent
+// shorter chains. Always inlined, so full blocks run loops compiled for the constant
+// kSigmoidBlockVectors, which measured faster (GCC 12, -O3) than a run-time count.
+template <class Arch, std::size_t Parked, class First, class Second>
+[[gnu::always_inline]] inline void run_stages(const float* x, float* y, std::size_t vectors,
+                                              First first, Second second) noexcept {
+  using fbatch = xsimd::batch<float, Arch>;
+  constexpr std::size_t width = fbatch::size;
+  alignas(64) float parked[Parked][kSigmoidBlockVectors * width];
+  for (std::size_t k = 0; k < vectors; ++k) {
+    const std::array<fbatch, Parked> values = first(fbatch::load_unaligned(x + k * width));
+    for (std::size_t p = 0; p < Parked; ++p) values[p].store_aligned(parked[p] + k * width);
+  }
+  // x is read again here, before y[k] is written: in place (x == y) stays correct.
+  for (std::size_t k = 0; k < vectors; ++k) {
+    std::array<fbatch, Parked> values;
+    for (std::size_t p = 0; p < Parked; ++p) {
+      values[p] = fbatch::load_aligned(parked[p] + k * width);
+    }
+    second(fbatch::load_unaligned(x + k * width), values).store_unaligned(y + k * width);
+  }
+}
+
+template <class Arch, std::size_t Parked, class First, class Second>
 [[gnu::always_inline]] inline void for_each_block(const float* x, float* y, std::size_t n,
-                                                  Block block, One one) noexcept {
+                                                  First first, Second second) noexcept {
   constexpr std::size_t width = xsimd::batch<float, Arch>::size;
   constexpr std::size_t full = kSigmoidBlockVectors * width;
   std::size_t done = 0;
-  for (; done + full <= n; done += full) block(x + done, y + done, kSigmoidBlockVectors);
+  for (; done + full <= n; done += full) {
+    run_stages<Arch, Parked>(x + done, y + done, kSigmoidBlockVectors, first, second);
+  }
   const std::size_t vectors = (n - done) / width;
-  if (vectors != 0) block(x + done, y + done, vectors);
+  if (vectors != 0) run_stages<Arch, Parked>(x + done, y + done, vectors, first, second);
   done += vectors * width;
-  for_each_batch<Arch>(x + done, y + done, n - done, one);
+  for_each_batch<Arch>(x + done, y + done, n - done,
+                       [&](xsimd::batch<float, Arch> v) { return second(v, first(v)); });
 }
 
 template <class Arch>
 void sigmoid(const float* x, float* y, std::size_t n) noexcept {
   using fbatch = xsimd::batch<float, Arch>;
+  using split = std::array<fbatch, 2>;  // exp(-|x|) as a + b
   if constexpr (has_hardware_fma<Arch>) {
-    for_each_block<Arch>(
+    for_each_block<Arch, 2>(
         x, y, n,
-        [](const float* in, float* out, std::size_t vectors) {
-          sigmoid_block_fma<Arch>(in, out, vectors);
+        [](fbatch v) {
+          split e;
+          exp_minus_abs_split<Arch>(v, e[0], e[1]);
+          return e;
         },
-        [](fbatch v) { return sigmoid_batch_fma<Arch>(v); });
+        [](fbatch v, const split& e) { return sigmoid_from_split<Arch>(v, e[0], e[1]); });
   } else {
     for_each_batch<Arch>(x, y, n, [](fbatch v) { return sigmoid_batch<Arch>(v); });
   }
@@ -365,12 +345,12 @@ void sigmoid(const float* x, float* y, std::size_t n) noexcept {
 
 template <class Arch>
 void sigmoid_fast(const float* x, float* y, std::size_t n) noexcept {
-  for_each_block<Arch>(
-      x, y, n,
-      [](const float* in, float* out, std::size_t vectors) {
-        sigmoid_fast_block<Arch>(in, out, vectors);
-      },
-      [](xsimd::batch<float, Arch> v) { return sigmoid_fast_batch<Arch>(v); });
+  using fbatch = xsimd::batch<float, Arch>;
+  for_each_block<Arch, 1>(
+      x, y, n, [](fbatch v) { return std::array<fbatch, 1>{exp_minus_abs_rounded<Arch>(v)}; },
+      [](fbatch v, const std::array<fbatch, 1>& e) {
+        return sigmoid_fast_from_exp<Arch>(v, e[0]);
+      });
 }
 
 template <class Arch>
