@@ -20,38 +20,17 @@
 #include <sstream>
 #include <string>
 
+#include "cli_runner.hpp"
 #include "simdnn/model.hpp"
 
 namespace {
 
 const std::string iris_path = SIMDNN_SOURCE_DIR "/data/iris.csv";
 
-struct run_result {
-  int exit_status = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-std::string shell_quote(const std::string& text) {
-  std::string quoted = "'";
-  for (const char c : text) {
-    if (c == '\'') {
-      quoted += "'\\''";
-    } else {
-      quoted += c;
-    }
-  }
-  return quoted + "'";
-}
-
-std::size_t count_lines(const std::string& text) {
-  return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
-}
+using simdnn::testing::count_lines;
+using simdnn::testing::read_file;
+using simdnn::testing::run_result;
+using simdnn::testing::shell_quote;
 
 class train_cli : public ::testing::Test {
  protected:
@@ -75,17 +54,7 @@ class train_cli : public ::testing::Test {
   // (e.g. "valgrind") runs the binary under another program.
   run_result run(const std::string& arguments, const std::string& stdin_path = "/dev/null",
                  const std::string& wrapper = "") {
-    const std::filesystem::path out = directory_ / "stdout.txt";
-    const std::filesystem::path err = directory_ / "stderr.txt";
-    const std::string command = wrapper + " " + shell_quote(SIMDNN_TRAIN_EXE) + " " + arguments +
-                                " <" + shell_quote(stdin_path) + " >" +
-                                shell_quote(out.string()) + " 2>" + shell_quote(err.string());
-    const int status = std::system(command.c_str());
-    run_result result;
-    result.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    result.out = read_file(out);
-    result.err = read_file(err);
-    return result;
+    return simdnn::testing::run_tool(SIMDNN_TRAIN_EXE, arguments, stdin_path, directory_, wrapper);
   }
 
   // Expects `exit_status` and exactly one line on stderr containing `reason`.

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "cli_runner.hpp"
 #include "model/model_test_support.hpp"
 #include "simdnn/model.hpp"
 #include "simdnn/predictor.hpp"
@@ -21,26 +22,10 @@
 namespace simdnn {
 namespace {
 
-struct run_result {
-  int exit_status = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-std::string quote(const std::string& text) {
-  std::string quoted = "'";
-  for (const char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
-
-std::size_t count_lines(const std::string& text) {
-  return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
-}
+using testing::count_lines;
+using testing::read_file;
+using testing::run_result;
+using testing::shell_quote;
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;
@@ -69,16 +54,7 @@ class model_cli : public ::testing::Test {
 
   run_result run(const char* exe, const std::string& arguments,
                  const std::string& stdin_path = "/dev/null") {
-    const std::filesystem::path out = directory_ / "stdout.txt";
-    const std::filesystem::path err = directory_ / "stderr.txt";
-    const std::string command = quote(exe) + " " + arguments + " <" + quote(stdin_path) + " >" +
-                                quote(out.string()) + " 2>" + quote(err.string());
-    const int status = std::system(command.c_str());
-    run_result result;
-    result.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    result.out = read_file(out);
-    result.err = read_file(err);
-    return result;
+    return testing::run_tool(exe, arguments, stdin_path, directory_);
   }
   run_result predict(const std::string& arguments, const std::string& stdin_path = "/dev/null") {
     return run(SIMDNN_PREDICT_EXE, arguments, stdin_path);
@@ -131,7 +107,8 @@ class model_cli : public ::testing::Test {
 TEST_F(model_cli, predicts_one_class_per_row_like_the_library) {
   const model m = load_model(classifier_path_);
   const auto s = samples(m, 40);
-  const run_result result = predict(quote(classifier_path_) + " " + quote(write("x.csv", s.csv)));
+  const run_result result =
+      predict(shell_quote(classifier_path_) + " " + shell_quote(write("x.csv", s.csv)));
   ASSERT_EQ(result.exit_status, 0) << result.err;
   EXPECT_TRUE(result.err.empty());
   const auto lines = lines_of(result.out);
@@ -144,8 +121,8 @@ TEST_F(model_cli, predicts_one_class_per_row_like_the_library) {
 TEST_F(model_cli, values_are_the_librarys_bit_for_bit) {
   const model m = load_model(classifier_path_);
   const auto s = samples(m, 10);
-  const run_result result =
-      predict(quote(classifier_path_) + " " + quote(write("x.csv", s.csv)) + " --values");
+  const run_result result = predict(shell_quote(classifier_path_) + " " +
+                                    shell_quote(write("x.csv", s.csv)) + " --values");
   ASSERT_EQ(result.exit_status, 0) << result.err;
   const auto lines = lines_of(result.out);
   ASSERT_EQ(lines.size(), 10u);
@@ -174,7 +151,8 @@ TEST_F(model_cli, labelled_rows_give_accuracy_and_confusion_matrix) {
     }
     csv += rows[r] + "," + m.class_names()[label] + "\n";
   }
-  const run_result result = predict(quote(classifier_path_) + " " + quote(write("l.csv", csv)));
+  const run_result result =
+      predict(shell_quote(classifier_path_) + " " + shell_quote(write("l.csv", csv)));
   ASSERT_EQ(result.exit_status, 0) << result.err;
   EXPECT_NE(result.out.find("accuracy 96.67% (29/30)"), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("confusion matrix (rows: actual, columns: predicted)"),
@@ -187,10 +165,10 @@ TEST_F(model_cli, labelled_rows_give_accuracy_and_confusion_matrix) {
 TEST_F(model_cli, iris_trained_saved_and_predicted) {
   const std::string iris = SIMDNN_SOURCE_DIR "/data/iris.csv";
   const std::string saved = (directory_ / "trained.simdnn").string();
-  const run_result trained = run(SIMDNN_TRAIN_EXE, quote(iris) + " --epochs 500 --quiet --save " +
-                                                       quote(saved));
+  const run_result trained = run(
+      SIMDNN_TRAIN_EXE, shell_quote(iris) + " --epochs 500 --quiet --save " + shell_quote(saved));
   ASSERT_EQ(trained.exit_status, 0) << trained.err;
-  const run_result result = predict(quote(saved) + " " + quote(iris));
+  const run_result result = predict(shell_quote(saved) + " " + shell_quote(iris));
   ASSERT_EQ(result.exit_status, 0) << result.err;
   const std::size_t at = result.out.find("accuracy ");
   ASSERT_NE(at, std::string::npos) << result.out;
@@ -201,8 +179,9 @@ TEST_F(model_cli, iris_trained_saved_and_predicted) {
 TEST_F(model_cli, reads_standard_input) {
   const model m = load_model(classifier_path_);
   const auto s = samples(m, 5);
-  const run_result piped = predict(quote(classifier_path_) + " -", write("x.csv", s.csv));
-  const run_result named = predict(quote(classifier_path_) + " " + quote(write("y.csv", s.csv)));
+  const run_result piped = predict(shell_quote(classifier_path_) + " -", write("x.csv", s.csv));
+  const run_result named =
+      predict(shell_quote(classifier_path_) + " " + shell_quote(write("y.csv", s.csv)));
   ASSERT_EQ(piped.exit_status, 0) << piped.err;
   EXPECT_EQ(piped.out, named.out);
   EXPECT_EQ(count_lines(piped.out), 5u);
@@ -214,7 +193,7 @@ TEST_F(model_cli, regression_model_gives_values_and_mean_squared_error) {
   const std::string path = (directory_ / "reg.simdnn").string();
   save_model(path, m);
   const auto s = samples(m, 6);
-  const run_result values = predict(quote(path) + " " + quote(write("x.csv", s.csv)));
+  const run_result values = predict(shell_quote(path) + " " + shell_quote(write("x.csv", s.csv)));
   ASSERT_EQ(values.exit_status, 0) << values.err;
   EXPECT_EQ(count_lines(values.out), 6u);
   EXPECT_EQ(lines_of(values.out)[0].find(','), lines_of(values.out)[0].rfind(','));  // 2 values
@@ -227,14 +206,14 @@ TEST_F(model_cli, regression_model_gives_values_and_mean_squared_error) {
                   static_cast<double>(s.outputs[r * 2 + 1]));
     csv += rows[r] + number + "\n";
   }
-  const run_result scored = predict(quote(path) + " " + quote(write("t.csv", csv)));
+  const run_result scored = predict(shell_quote(path) + " " + shell_quote(write("t.csv", csv)));
   ASSERT_EQ(scored.exit_status, 0) << scored.err;
   EXPECT_NE(scored.out.find("mean squared error 0 (2 outputs per row)"), std::string::npos)
       << scored.out;
 }
 
 TEST_F(model_cli, predict_errors) {
-  const std::string model_arg = quote(classifier_path_);
+  const std::string model_arg = shell_quote(classifier_path_);
   expect_failure(predict(""), 2, "simdnn-predict", "no model file given");
   expect_failure(predict(model_arg), 2, "simdnn-predict", "no data file given");
   expect_failure(predict(model_arg + " a.csv b.csv"), 2, "simdnn-predict", "got 3 files");
@@ -242,30 +221,31 @@ TEST_F(model_cli, predict_errors) {
                  "unknown option \"--frobnicate\"");
   expect_failure(predict(model_arg + " x.csv --label-column"), 2, "simdnn-predict",
                  "--label-column: missing value");
-  expect_failure(predict(model_arg + " " + quote((directory_ / "none.csv").string())), 3,
+  expect_failure(predict(model_arg + " " + shell_quote((directory_ / "none.csv").string())), 3,
                  "simdnn-predict", "none.csv: cannot open: No such file or directory");
-  expect_failure(predict(quote((directory_ / "none.simdnn").string()) + " x.csv"), 3,
+  expect_failure(predict(shell_quote((directory_ / "none.simdnn").string()) + " x.csv"), 3,
                  "simdnn-predict", "none.simdnn: cannot open: No such file or directory");
-  expect_failure(predict(model_arg + " " + quote(write("w.csv", "1,2,3,4,5,6\n"))), 3,
+  expect_failure(predict(model_arg + " " + shell_quote(write("w.csv", "1,2,3,4,5,6\n"))), 3,
                  "simdnn-predict",
                  "rows have 6 columns; the model " + classifier_path_ +
                      " expects 4 (features only) or 5 (features and a label)");
-  expect_failure(predict(model_arg + " " + quote(write("u.csv", "1,2,3,4,setosa\n1,2,3,4,rose\n"))),
-                 3, "simdnn-predict", "line 2, column 5: unknown label \"rose\"");
-  expect_failure(predict(model_arg + " " + quote(write("n.csv", "1,2,nan,4\n"))), 3,
+  expect_failure(
+      predict(model_arg + " " + shell_quote(write("u.csv", "1,2,3,4,setosa\n1,2,3,4,rose\n"))), 3,
+      "simdnn-predict", "line 2, column 5: unknown label \"rose\"");
+  expect_failure(predict(model_arg + " " + shell_quote(write("n.csv", "1,2,nan,4\n"))), 3,
                  "simdnn-predict", "n.csv: line 1, column 3: NaN is not allowed");
   // A damaged model file: one flipped bit.
   std::string damaged = read_file(classifier_path_);
   damaged[100] = static_cast<char>(damaged[100] ^ 0x04);
-  expect_failure(predict(quote(write("bad.simdnn", damaged)) + " x.csv"), 3, "simdnn-predict",
+  expect_failure(predict(shell_quote(write("bad.simdnn", damaged)) + " x.csv"), 3, "simdnn-predict",
                  "checksum mismatch");
-  expect_failure(predict(quote(write("cut.simdnn", damaged.substr(0, 60))) + " x.csv"), 3,
+  expect_failure(predict(shell_quote(write("cut.simdnn", damaged.substr(0, 60))) + " x.csv"), 3,
                  "simdnn-predict", "cut short");
 }
 
 TEST_F(model_cli, inspect_describes_the_file) {
   const model m = load_model(classifier_path_);
-  const run_result result = inspect(quote(classifier_path_));
+  const run_result result = inspect(shell_quote(classifier_path_));
   ASSERT_EQ(result.exit_status, 0) << result.err;
   const std::string& out = result.out;
   char checksum[16];
@@ -294,11 +274,11 @@ TEST_F(model_cli, inspect_errors) {
   expect_failure(inspect(""), 2, "simdnn-inspect", "no model file given");
   expect_failure(inspect("a b"), 2, "simdnn-inspect", "expected one model file");
   expect_failure(inspect("--verbose"), 2, "simdnn-inspect", "unknown option \"--verbose\"");
-  expect_failure(inspect(quote(write("t.simdnn", "hello"))), 3, "simdnn-inspect",
+  expect_failure(inspect(shell_quote(write("t.simdnn", "hello"))), 3, "simdnn-inspect",
                  "t.simdnn: byte 0: not a simdnn model file");
   std::string future = read_file(classifier_path_);
   future[8] = 2;  // version 2 (checked before the checksum)
-  expect_failure(inspect(quote(write("f.simdnn", future))), 3, "simdnn-inspect",
+  expect_failure(inspect(shell_quote(write("f.simdnn", future))), 3, "simdnn-inspect",
                  "written by a newer simdnn (format 2, this build reads up to 1)");
   const run_result help = inspect("--help");
   EXPECT_EQ(help.exit_status, 0);
