@@ -27,6 +27,7 @@
 
 #include "kernels/partial.hpp"
 #include "kernels/sgemm_small.hpp"
+#include "kernels/transpose.hpp"
 
 namespace simdnn::kernels {
 
@@ -41,6 +42,8 @@ template <class Arch>
 inline std::size_t min_size(std::size_t a, std::size_t b) noexcept {
   return a < b ? a : b;
 }
+
+inline constexpr std::size_t kPrefetchCMinDepth = 64;
 
 // The register micro-kernel: C(MR x NR, row stride ldc) := alpha * Ap * Bp + beta * C, with Ap
 // an MR x kc block whose element (i, p) is ap[i * a_rs + p * a_cs] — a packed panel (a_rs = 1,
@@ -60,6 +63,16 @@ template <class Arch, std::size_t MR, std::size_t NR>
   constexpr std::size_t vectors = NR / width;
   static_assert(NR % width == 0, "NR must be a multiple of the vector width");
 
+  // C is needed only after the k loop: ask for its lines now (both ends of each row, which may
+  // straddle two lines), so a tile of a C larger than the caches does not wait on memory at the
+  // end. Short loops would not hide the latency and the tiny-shape path runs mostly in L1.
+  if (kc >= kPrefetchCMinDepth) {
+#pragma GCC unroll 32
+    for (std::size_t i = 0; i < MR; ++i) {
+      __builtin_prefetch(c + i * ldc, 1, 3);
+      __builtin_prefetch(c + i * ldc + NR - 1, 1, 3);
+    }
+  }
   // GCC 12 keeps these in registers only when every loop over them is fully unrolled.
   fbatch acc[MR][vectors];
 #pragma GCC unroll 32
@@ -132,33 +145,45 @@ template <class Arch, std::size_t MR, std::size_t NR>
 template <class Arch, std::size_t MR>
 inline void sgemm_pack_a(bool trans, const float* a, std::size_t lda, std::size_t rows,
                          std::size_t depth, float* __restrict dst) noexcept {
-  for (std::size_t r0 = 0; r0 < rows; r0 += MR) {
-    const std::size_t valid = min_size<Arch>(MR, rows - r0);
-    if (!trans) {
-      // op(A)(i, p) = a[i * lda + p]: read each row contiguously, scatter into the panel.
-      for (std::size_t i = 0; i < valid; ++i) {
-        const float* src = a + (r0 + i) * lda;
-        for (std::size_t p = 0; p < depth; ++p) dst[p * MR + i] = src[p];
-      }
-      for (std::size_t i = valid; i < MR; ++i) {
-        for (std::size_t p = 0; p < depth; ++p) dst[p * MR + i] = 0.0f;
-      }
-    } else if (valid == MR) {
-      // op(A)(i, p) = a[p * lda + i]: each panel column is contiguous in memory. A compile-time
-      // trip count: GCC turns a variable-length copy loop into a memmove call per column.
-      for (std::size_t p = 0; p < depth; ++p) {
-        const float* src = a + p * lda + r0;
-#pragma GCC unroll 32
-        for (std::size_t i = 0; i < MR; ++i) dst[p * MR + i] = src[i];
-      }
-    } else {
-      for (std::size_t p = 0; p < depth; ++p) {
-        const float* src = a + p * lda + r0;
-#pragma GCC unroll 32
-        for (std::size_t i = 0; i < MR; ++i) dst[p * MR + i] = i < valid ? src[i] : 0.0f;
+  using fbatch = xsimd::batch<float, Arch>;
+  constexpr std::size_t width = fbatch::size;
+  if (!trans) {
+    // op(A)(i, p) = a[i * lda + p]: each panel's columns are A's rows.
+    for (std::size_t r0 = 0; r0 < rows; r0 += MR) {
+      copy_transposed<Arch>(a + r0 * lda, lda, min_size<Arch>(MR, rows - r0), depth, dst, MR);
+      dst += MR * depth;
+    }
+    return;
+  }
+  // op(A)(i, p) = a[p * lda + i]: row p of the stored A^T holds column p of every panel, so each
+  // row is read once, contiguously, and dealt out to the panels. (Panel by panel, every line of
+  // A^T would be fetched once per panel, and rows a multiple of 4 KiB apart share L1 sets.)
+  const std::size_t whole_panels = rows / MR, panel_floats = MR * depth;
+  // Panels that can be copied as one whole vector without reading past the block: the extra
+  // lanes spill into the next column's slots, rewritten by the next row's copy.
+  const std::size_t vector_panels =
+      MR < width && rows >= width ? min_size<Arch>(whole_panels, (rows - width) / MR + 1) : 0;
+  for (std::size_t p = 0; p < depth; ++p) {
+    const float* src = a + p * lda;
+    float* out = dst + p * MR;
+    std::size_t q = 0;
+    if (p + 1 < depth) {
+      for (; q < vector_panels; ++q) {
+        fbatch::load_unaligned(src + q * MR).store_unaligned(out + q * panel_floats);
       }
     }
-    dst += MR * depth;
+    // A compile-time trip count: GCC turns a variable-length copy loop into a memmove call.
+    for (; q < whole_panels; ++q) {
+#pragma GCC unroll 32
+      for (std::size_t i = 0; i < MR; ++i) out[q * panel_floats + i] = src[q * MR + i];
+    }
+    if (whole_panels * MR < rows) {
+      const std::size_t valid = rows - whole_panels * MR;
+#pragma GCC unroll 32
+      for (std::size_t i = 0; i < MR; ++i) {
+        out[whole_panels * panel_floats + i] = i < valid ? src[whole_panels * MR + i] : 0.0f;
+      }
+    }
   }
 }
 
@@ -188,14 +213,8 @@ inline void sgemm_pack_b(bool trans, const float* b, std::size_t ldb, std::size_
         }
       }
     } else {
-      // op(B)(p, j) = b[j * ldb + p]: walk B's rows, scatter into the panel's columns.
-      for (std::size_t j = 0; j < valid; ++j) {
-        const float* src = b + (c0 + j) * ldb;
-        for (std::size_t p = 0; p < depth; ++p) dst[p * NR + j] = src[p];
-      }
-      for (std::size_t j = valid; j < NR; ++j) {
-        for (std::size_t p = 0; p < depth; ++p) dst[p * NR + j] = 0.0f;
-      }
+      // op(B)(p, j) = b[j * ldb + p]: the panel's columns are B's rows.
+      copy_transposed<Arch>(b + c0 * ldb, ldb, valid, depth, dst, NR);
     }
     dst += NR * depth;
   }

@@ -35,6 +35,7 @@
 #include <xsimd/xsimd.hpp>
 
 #include "kernels/partial.hpp"
+#include "kernels/transpose.hpp"
 
 namespace simdnn::kernels {
 
@@ -359,11 +360,7 @@ template <class Arch>
 inline void sgemm_small_transpose_b(const float* b, std::size_t ldb, std::size_t depth,
                                     std::size_t cols, std::size_t ld_out,
                                     float* __restrict dst) noexcept {
-  for (std::size_t p = 0; p < depth; ++p) {
-    float* out = dst + p * ld_out;
-    for (std::size_t j = 0; j < cols; ++j) out[j] = b[j * ldb + p];
-    for (std::size_t j = cols; j < ld_out; ++j) out[j] = 0.0f;
-  }
+  copy_transposed<Arch>(b, ldb, cols, depth, dst, ld_out);
 }
 
 // The small-product path: any shape is correct (tests force it everywhere); sgemm_dispatch picks
