@@ -14,11 +14,11 @@ namespace {
 
 // The micro-kernel on packed panels, out of line so tests can drive it directly.
 template <class Arch, class Shape>
-void sgemm_micro_kernel_packed(std::size_t kc, const float* a_panel, const float* b_panel,
-                               float* c, std::size_t ldc, float alpha, float beta,
-                               std::size_t rows, std::size_t cols) noexcept {
-  sgemm_micro_kernel<Arch, Shape::mr, Shape::nr>(kc, a_panel, 1, Shape::mr, b_panel, c, ldc, alpha,
-                                                 beta, rows, cols);
+void sgemm_micro_kernel_packed(std::size_t kc, const float* a_panel, const float* b_panel, float* c,
+                               std::size_t ldc, float alpha, float beta, std::size_t rows,
+                               std::size_t cols) noexcept {
+  sgemm_micro_kernel<Arch, Shape::mr, Shape::nr>(kc, a_panel, 1, Shape::mr, b_panel, Shape::nr, c,
+                                                 ldc, alpha, beta, rows, cols);
 }
 
 template <class Arch, class Shape>

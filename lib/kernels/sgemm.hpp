@@ -8,7 +8,8 @@
 // micro-kernel streams kc rank-1 updates from the packed panels. Transposition is folded into
 // packing, so the micro-kernel only ever sees one layout. Edge tiles are computed whole (packing
 // zero-pads them) and only their valid part is stored, the last partial vector with a masked
-// store.
+// store. Narrow C reads A in place (kNoPackMaxPanels), C with few rows reads B in place
+// (sgemm_b_in_place): the micro-kernel takes a row stride for each.
 //
 // Tiny products (sgemm_small_fits: operands within L1) and a single row of C times B take
 // sgemm_small (lib/kernels/sgemm_small.hpp) instead: no packing, B streamed in place; the
@@ -48,14 +49,16 @@ inline constexpr std::size_t kPrefetchCMinDepth = 64;
 // The register micro-kernel: C(MR x NR, row stride ldc) := alpha * Ap * Bp + beta * C, with Ap
 // an MR x kc block whose element (i, p) is ap[i * a_rs + p * a_cs] — a packed panel (a_rs = 1,
 // a_cs = MR) or A itself (row-major: a_rs = lda, a_cs = 1; transposed: a_rs = 1, a_cs = lda) —
-// and Bp a kc x NR panel stored row by row (bp[p * NR + j], 64-byte aligned). beta == 0: C is
+// and Bp a kc x NR block whose element (p, j) is bp[p * b_rs + j] — a packed panel (b_rs = NR)
+// or B itself (b_rs = ldb). beta == 0: C is
 // only written. Only the top-left rows x cols of the tile are stored (edge tiles; the packed
 // panels are zero-padded, so the rest of the accumulators is simply dropped).
 template <class Arch, std::size_t MR, std::size_t NR>
 [[gnu::always_inline]] inline void sgemm_micro_kernel(std::size_t kc, const float* __restrict ap,
                                                       std::size_t a_rs, std::size_t a_cs,
                                                       const float* __restrict bp,
-                                                      float* __restrict c, std::size_t ldc,
+                                                      std::size_t b_rs, float* __restrict c,
+                                                      std::size_t ldc,
                                                       float alpha, float beta, std::size_t rows,
                                                       std::size_t cols) noexcept {
   using fbatch = xsimd::batch<float, Arch>;
@@ -84,7 +87,7 @@ template <class Arch, std::size_t MR, std::size_t NR>
   for (std::size_t p = 0; p < kc; ++p) {
     fbatch b[vectors];
 #pragma GCC unroll 8
-    for (std::size_t v = 0; v < vectors; ++v) b[v] = fbatch::load_aligned(bp + v * width);
+    for (std::size_t v = 0; v < vectors; ++v) b[v] = fbatch::load_unaligned(bp + v * width);
 #pragma GCC unroll 32
     for (std::size_t i = 0; i < MR; ++i) {
       const fbatch a(ap[i * a_rs]);
@@ -92,7 +95,7 @@ template <class Arch, std::size_t MR, std::size_t NR>
       for (std::size_t v = 0; v < vectors; ++v) acc[i][v] = xsimd::fma(a, b[v], acc[i][v]);
     }
     ap += a_cs;
-    bp += NR;
+    bp += b_rs;
   }
 
   const fbatch alpha_v(alpha), beta_v(beta);
@@ -194,29 +197,35 @@ inline void sgemm_pack_b(bool trans, const float* b, std::size_t ldb, std::size_
                          std::size_t cols, float* __restrict dst) noexcept {
   using fbatch = xsimd::batch<float, Arch>;
   constexpr std::size_t width = fbatch::size;
-  for (std::size_t c0 = 0; c0 < cols; c0 += NR) {
-    const std::size_t valid = min_size<Arch>(NR, cols - c0);
-    if (!trans) {
-      // op(B)(p, j) = b[p * ldb + j]: panel rows are contiguous slices of B's rows.
-      for (std::size_t p = 0; p < depth; ++p) {
-        const float* src = b + p * ldb + c0;
-        float* out = dst + p * NR;
-        if (valid == NR) {
-#pragma GCC unroll 8
-          for (std::size_t v = 0; v < NR; v += width) {
-            fbatch::load_unaligned(src + v).store_aligned(out + v);
-          }
-        } else {
-          // Fixed trip count with a guard, not a variable-length loop GCC makes a memmove of.
-#pragma GCC unroll 64
-          for (std::size_t j = 0; j < NR; ++j) out[j] = j < valid ? src[j] : 0.0f;
-        }
-      }
-    } else {
-      // op(B)(p, j) = b[j * ldb + p]: the panel's columns are B's rows.
-      copy_transposed<Arch>(b + c0 * ldb, ldb, valid, depth, dst, NR);
+  if (trans) {
+    // op(B)(p, j) = b[j * ldb + p]: each panel's columns are B's rows.
+    for (std::size_t c0 = 0; c0 < cols; c0 += NR) {
+      copy_transposed<Arch>(b + c0 * ldb, ldb, min_size<Arch>(NR, cols - c0), depth, dst, NR);
+      dst += NR * depth;
     }
-    dst += NR * depth;
+    return;
+  }
+  // op(B)(p, j) = b[p * ldb + j]: row p of B holds row p of every panel, so each row is read once,
+  // contiguously, and dealt out to the panels. (Panel by panel, B would be fetched one line per
+  // row with a stride of ldb, which the prefetchers and the L1 sets serve worse.)
+  const std::size_t whole_panels = cols / NR, panel_floats = NR * depth;
+  for (std::size_t p = 0; p < depth; ++p) {
+    const float* src = b + p * ldb;
+    float* out = dst + p * NR;
+    for (std::size_t q = 0; q < whole_panels; ++q) {
+#pragma GCC unroll 8
+      for (std::size_t v = 0; v < NR; v += width) {
+        fbatch::load_unaligned(src + q * NR + v).store_aligned(out + q * panel_floats + v);
+      }
+    }
+    if (whole_panels * NR < cols) {
+      const std::size_t valid = cols - whole_panels * NR;
+      // Fixed trip count with a guard, not a variable-length loop GCC makes a memmove of.
+#pragma GCC unroll 64
+      for (std::size_t j = 0; j < NR; ++j) {
+        out[whole_panels * panel_floats + j] = j < valid ? src[whole_panels * NR + j] : 0.0f;
+      }
+    }
   }
 }
 
@@ -303,6 +312,22 @@ inline void sgemm_single_row(std::size_t n, std::size_t k, float alpha, const fl
 enum class a_packing : unsigned char { automatic, always, never };
 inline constexpr std::size_t kNoPackMaxPanels = 4;
 
+// Whether B (not transposed) is read in place. A packed B panel is reused by every row tile of
+// C; with few rows (a training batch of 32 or 64) there are too few reuses to pay for a packing
+// pass that cannot overlap the arithmetic, while in place the loads of B run under the FMAs.
+// But a panel read in place is kc lines ldb floats apart, and when that stride is a multiple of
+// 2 KiB those lines crowd into at most 32 of the L2's 1024 sets (256 lines < kc), so the later
+// row tiles miss: such B is packed. Only a partial last panel is copied (zero-padded), so no
+// column past n is read. Measured on Zen 3 against packing (medians of 15, alternated):
+// 32x784x256 1.13x, 32x256x128 1.17x, 64x784x256 1.09x, 96x784x256 1.02x, 128x1024x1024 0.76x,
+// 32x1024x1024 0.95x, 32x1000x1000 0.99x.
+inline constexpr std::size_t kInPlaceBMaxRows = 64;
+inline constexpr std::size_t kInPlaceBConflictStride = 512;  // floats: 2 KiB
+
+inline bool sgemm_b_in_place(bool trans_b, std::size_t m, std::size_t ldb) noexcept {
+  return !trans_b && m <= kInPlaceBMaxRows && ldb % kInPlaceBConflictStride != 0;
+}
+
 template <class Arch, class Shape, a_packing Policy = a_packing::automatic>
 void sgemm_blocked(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k,
                    float alpha, const float* a, std::size_t lda, const float* b, std::size_t ldb,
@@ -342,14 +367,22 @@ void sgemm_blocked(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std
   float* const a_pack = align64(workspace);
   float* const b_pack = a_pack + a_floats;
 
+  const bool b_in_place = Policy == a_packing::automatic && sgemm_b_in_place(trans_b, m, ldb);
   for (std::size_t jc = 0; jc < n; jc += NC) {
     const std::size_t nc = min_size<Arch>(NC, n - jc);
     const bool pack_a = Policy == a_packing::always ||
                         (Policy == a_packing::automatic && nc > kNoPackMaxPanels * NR);
+    const std::size_t full_cols = nc / NR * NR;
     for (std::size_t pc = 0; pc < k; pc += KC) {
       const std::size_t kc = min_size<Arch>(KC, k - pc);
       const float* b_block = trans_b ? b + jc * ldb + pc : b + pc * ldb + jc;
-      sgemm_pack_b<Arch, NR>(trans_b, b_block, ldb, kc, nc, b_pack);
+      if (!b_in_place) {
+        sgemm_pack_b<Arch, NR>(trans_b, b_block, ldb, kc, nc, b_pack);
+      } else if (full_cols < nc) {
+        // Packed where the micro-kernel expects the last panel: b_pack + full_cols * kc.
+        sgemm_pack_b<Arch, NR>(false, b_block + full_cols, ldb, kc, nc - full_cols,
+                               b_pack + full_cols * kc);
+      }
       // Only the first k block applies the caller's beta; later ones accumulate.
       const float beta_block = pc == 0 ? beta : 1.0f;
       for (std::size_t ic = 0; ic < m; ic += MC) {
@@ -367,7 +400,9 @@ void sgemm_blocked(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std
         }
         for (std::size_t jr = 0; jr < nc; jr += NR) {
           const std::size_t nr = min_size<Arch>(NR, nc - jr);
-          const float* b_panel = b_pack + jr * kc;
+          const bool b_panel_in_place = b_in_place && nr == NR;
+          const float* b_panel = b_panel_in_place ? b_block + jr : b_pack + jr * kc;
+          const std::size_t b_rs = b_panel_in_place ? ldb : NR;
           for (std::size_t ir = 0; ir < mc; ir += MR) {
             const std::size_t mr = min_size<Arch>(MR, mc - ir);
             float* c_tile = c + (ic + ir) * ldc + jc + jr;
@@ -376,11 +411,11 @@ void sgemm_blocked(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std
                                    : in_place ? a_block + ir * a_rs
                                               : a_pack;
             if (in_place) {
-              sgemm_micro_kernel<Arch, MR, NR>(kc, a_panel, a_rs, a_cs, b_panel, c_tile, ldc,
-                                               alpha, beta_block, mr, nr);
+              sgemm_micro_kernel<Arch, MR, NR>(kc, a_panel, a_rs, a_cs, b_panel, b_rs, c_tile,
+                                               ldc, alpha, beta_block, mr, nr);
             } else {
-              sgemm_micro_kernel<Arch, MR, NR>(kc, a_panel, 1, MR, b_panel, c_tile, ldc, alpha,
-                                               beta_block, mr, nr);
+              sgemm_micro_kernel<Arch, MR, NR>(kc, a_panel, 1, MR, b_panel, b_rs, c_tile, ldc,
+                                               alpha, beta_block, mr, nr);
             }
           }
         }
