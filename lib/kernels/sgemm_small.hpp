@@ -10,7 +10,8 @@
 // workspace in KC x NC blocks (a few dozen floats for the shapes this path is chosen for).
 // Degenerate shapes have their own loops: one row of C (m == 1: 4-vector panels, two
 // accumulator sets along k), one column (n == 1: scalar dots, or vectorized across C's rows
-// when op(A) = A^T and ldc == 1), depth one (k == 1: an outer product, store-bound).
+// when op(A) = A^T and ldc == 1), depth one (k == 1: an outer product, store-bound), and small
+// depth with C at most two vectors wide (all of B held in registers, one row of C at a time).
 //
 // Chosen by sgemm_dispatch (lib/kernels/sgemm.hpp, the kernel table's sgemm) when
 // sgemm_small_fits: m n k <= 64^3 and (m + n) k <= 8192 floats (op(A) and op(B) within a 32 KiB
@@ -236,6 +237,93 @@ void sgemm_small_rank1(std::size_t m, std::size_t n, float alpha, const float* a
   if (j < n) panel(std::integral_constant<std::size_t, 1>{}, j, n - j);
 }
 
+// Depth K <= kSmallRegisterBDepth<NV> and C at most NV <= 2 vectors wide (a small network's
+// layers: 150x4x10, 150x3x10, 150x10x3 and their backprop forms): all of B (K x NV vectors) is
+// loaded into registers once, then each row of C costs K broadcasts and K NV FMAs. Rows are
+// independent, so the out-of-order core overlaps their FMA chains. The register tiles reload B
+// for every tile of rows and measured 2-3x slower on these shapes; so did this loop with a
+// run-time depth (a guard per step of k: the taken branches bound it). Any m; B's partial last
+// vector is loaded partially (nothing past a row of B is read).
+template <std::size_t NV>
+inline constexpr std::size_t kSmallRegisterBDepth = NV == 1 ? 10 : 5;  // B + 2 NV + 3 <= 16
+
+template <class Arch, std::size_t K, std::size_t NV, bool TransA>
+void sgemm_small_b_in_registers(std::size_t m, std::size_t n, float alpha, const float* a,
+                                std::size_t lda, const float* b, std::size_t ldb, float beta,
+                                float* c, std::size_t ldc) noexcept {
+  using fbatch = xsimd::batch<float, Arch>;
+  constexpr std::size_t width = fbatch::size;
+  const std::size_t tail = n - (NV - 1) * width;
+  const std::size_t a_rs = TransA ? 1 : lda, a_cs = TransA ? lda : 1;
+  fbatch bv[K][NV];
+#pragma GCC unroll 16
+  for (std::size_t p = 0; p < K; ++p) {
+#pragma GCC unroll 2
+    for (std::size_t v = 0; v < NV; ++v) {
+      const float* src = b + p * ldb + v * width;
+      bv[p][v] =
+          v + 1 < NV || tail == width ? fbatch::load_unaligned(src) : load_partial<Arch>(src, tail);
+    }
+  }
+  const fbatch alpha_v(alpha), beta_v(beta);
+  for (std::size_t i = 0; i < m; ++i) {
+    const float* ai = a + i * a_rs;
+    // A one-vector row of depth > 5 runs two chains (even and odd p), so that fewer rows need to
+    // be in flight to cover the FMA latency.
+    constexpr std::size_t chains = NV == 1 && K > 5 ? 2 : 1;
+    fbatch acc[chains][NV];
+#pragma GCC unroll 2
+    for (std::size_t s = 0; s < chains; ++s) {
+      const fbatch as(ai[s * a_cs]);
+#pragma GCC unroll 2
+      for (std::size_t v = 0; v < NV; ++v) acc[s][v] = as * bv[s][v];
+    }
+#pragma GCC unroll 16
+    for (std::size_t p = chains; p < K; ++p) {
+      const fbatch ap(ai[p * a_cs]);
+#pragma GCC unroll 2
+      for (std::size_t v = 0; v < NV; ++v) {
+        acc[p % chains][v] = xsimd::fma(ap, bv[p][v], acc[p % chains][v]);
+      }
+    }
+    if constexpr (chains == 2) {
+#pragma GCC unroll 2
+      for (std::size_t v = 0; v < NV; ++v) acc[0][v] += acc[1][v];
+    }
+    float* ci = c + i * ldc;
+#pragma GCC unroll 2
+    for (std::size_t v = 0; v < NV; ++v) {
+      fbatch result = acc[0][v] * alpha_v;
+      if (v + 1 < NV || tail == width) {
+        // beta == 0: C may hold NaN or Inf, never read it.
+        if (beta != 0.0f)
+          result = xsimd::fma(beta_v, fbatch::load_unaligned(ci + v * width), result);
+        result.store_unaligned(ci + v * width);
+      } else {
+        if (beta != 0.0f)
+          result = xsimd::fma(beta_v, load_partial<Arch>(ci + v * width, tail), result);
+        store_partial<Arch>(result, ci + v * width, tail);
+      }
+    }
+  }
+}
+
+// k (2 <= k <= kSmallRegisterBDepth<NV>) to the instantiation for that depth.
+template <class Arch, std::size_t NV, bool TransA, std::size_t K = 2>
+void sgemm_small_b_in_registers_depth(std::size_t m, std::size_t n, std::size_t k, float alpha,
+                                      const float* a, std::size_t lda, const float* b,
+                                      std::size_t ldb, float beta, float* c,
+                                      std::size_t ldc) noexcept {
+  if constexpr (K < kSmallRegisterBDepth<NV>) {
+    if (k != K) {
+      sgemm_small_b_in_registers_depth<Arch, NV, TransA, K + 1>(m, n, k, alpha, a, lda, b, ldb,
+                                                                beta, c, ldc);
+      return;
+    }
+  }
+  sgemm_small_b_in_registers<Arch, K, NV, TransA>(m, n, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
 // C (m x n) := alpha * op(A) * B + beta * C with B (k x n) read in place by rows of stride ldb;
 // B's last row may be read up to column `extent` (>= n; the row length that is valid memory).
 // Column panels of 2 vectors with R = MR rows (the blocked micro-kernel's budget: every ISA's NR
@@ -252,6 +340,18 @@ void sgemm_small_columns(std::size_t m, std::size_t n, std::size_t k, float alph
   if (k == 1 && m > 1) {
     sgemm_small_rank1<Arch>(m, n, alpha, a, TransA ? 1 : lda, b, beta, c, ldc);
     return;
+  }
+  if (m > 1 && k >= 2) {
+    if (n <= width && k <= kSmallRegisterBDepth<1>) {
+      sgemm_small_b_in_registers_depth<Arch, 1, TransA>(m, n, k, alpha, a, lda, b, ldb, beta, c,
+                                                        ldc);
+      return;
+    }
+    if (n <= 2 * width && k <= kSmallRegisterBDepth<2>) {
+      sgemm_small_b_in_registers_depth<Arch, 2, TransA>(m, n, k, alpha, a, lda, b, ldb, beta, c,
+                                                        ldc);
+      return;
+    }
   }
   const std::size_t panel_vectors = m == 1 ? 4 : 2;
   for (std::size_t j0 = 0; j0 < n; j0 += panel_vectors * width) {
