@@ -341,7 +341,7 @@ void sgemm_small_columns(std::size_t m, std::size_t n, std::size_t k, float alph
     sgemm_small_rank1<Arch>(m, n, alpha, a, TransA ? 1 : lda, b, beta, c, ldc);
     return;
   }
-  if (m > 1 && k >= 2) {
+  if (k >= 2) {
     if (n <= width && k <= kSmallRegisterBDepth<1>) {
       sgemm_small_b_in_registers_depth<Arch, 1, TransA>(m, n, k, alpha, a, lda, b, ldb, beta, c,
                                                         ldc);
