@@ -64,6 +64,17 @@ void check_operand(const char* name, const float* data, std::size_t rows, std::s
   }
 }
 
+// Below this, (rows - 1) * ld + row_length floats cannot overflow a byte offset.
+constexpr std::size_t kNoOverflowExtent = std::size_t{1} << 28;
+
+// The common case in a few comparisons: an operand whose checks check_operand would pass.
+// Tiny products are latency-bound, so the public call should cost little more than the kernel.
+inline bool operand_plainly_valid(const float* data, std::size_t rows, std::size_t row_length,
+                                  std::size_t ld, bool needed) noexcept {
+  return ld >= row_length && (!needed || (data != nullptr && rows < kNoOverflowExtent &&
+                                          ld < kNoOverflowExtent));
+}
+
 void validate(op op_a, op op_b, std::size_t m, std::size_t n, std::size_t k, float alpha,
               const float* a, std::size_t lda, const float* b, std::size_t ldb, const float* c,
               std::size_t ldc) {
@@ -71,6 +82,12 @@ void validate(op op_a, op op_b, std::size_t m, std::size_t n, std::size_t k, flo
   const bool reads_ab = writes_c && k != 0 && alpha != 0.0f;
   // Stored shapes: A is m x k, or k x m when transposed; B is k x n, or n x k.
   const bool ta = op_a == op::transpose, tb = op_b == op::transpose;
+  if (operand_plainly_valid(a, ta ? k : m, ta ? m : k, lda, reads_ab) &&
+      operand_plainly_valid(b, tb ? n : k, tb ? k : n, ldb, reads_ab) &&
+      operand_plainly_valid(c, m, n, ldc, writes_c)) {
+    return;
+  }
+  // Either an error, named by the first check that fails, or a huge extent checked in full.
   check_operand("a", a, ta ? k : m, ta ? m : k, lda, reads_ab);
   check_operand("b", b, tb ? n : k, tb ? k : n, ldb, reads_ab);
   check_operand("c", c, m, n, ldc, writes_c);
@@ -188,6 +205,13 @@ constexpr double kParallelMinimumWork = double(1u << 22);
 void run(const kernels::kernel_table& table, op op_a, op op_b, std::size_t m, std::size_t n,
          std::size_t k, float alpha, const float* a, std::size_t lda, const float* b,
          std::size_t ldb, float beta, float* c, std::size_t ldc, float* workspace) noexcept {
+  sgemm_pool* parallel = active_pool.load(std::memory_order_acquire);
+  if (parallel == nullptr) {
+    // Single-threaded (the default): straight to the kernel.
+    table.sgemm(op_a == op::transpose, op_b == op::transpose, m, n, k, alpha, a, lda, b, ldb, beta,
+                c, ldc, workspace);
+    return;
+  }
   const gemm_call g{op_a == op::transpose,
                     op_b == op::transpose,
                     m,
@@ -202,8 +226,7 @@ void run(const kernels::kernel_table& table, op op_a, op op_b, std::size_t m, st
                     c,
                     ldc,
                     table.sgemm};
-  sgemm_pool* parallel = active_pool.load(std::memory_order_acquire);
-  if (parallel != nullptr && double(m) * double(n) * double(k) >= kParallelMinimumWork &&
+  if (double(m) * double(n) * double(k) >= kParallelMinimumWork &&
       n >= parallel->threads() * table.blocking.nr && k != 0 && alpha != 0.0f) {
     parallel->run(g, workspace);
     return;
