@@ -193,6 +193,22 @@ void sgemm_small_rows(std::size_t m, std::size_t k, const float* a, std::size_t 
   }
 }
 
+// One vector of a row of C: dst := result + beta * dst over `width` lanes when whole, else over
+// the first `tail`. beta == 0 never reads dst (C may hold NaN or Inf there).
+template <class Arch>
+[[gnu::always_inline]] inline void sgemm_small_store(xsimd::batch<float, Arch> result, float* dst,
+                                                     bool whole, std::size_t tail, float beta,
+                                                     xsimd::batch<float, Arch> beta_v) noexcept {
+  using fbatch = xsimd::batch<float, Arch>;
+  if (whole) {
+    if (beta != 0.0f) result = xsimd::fma(beta_v, fbatch::load_unaligned(dst), result);
+    result.store_unaligned(dst);
+  } else {
+    if (beta != 0.0f) result = xsimd::fma(beta_v, load_partial<Arch>(dst, tail), result);
+    store_partial<Arch>(result, dst, tail);
+  }
+}
+
 // k == 1: C := alpha * a b + beta * C, an outer product of op(A)'s column (element i at
 // a[i * a_rs]) and B's single row. Stores bound it: panels of up to 4 vectors of B stay in
 // registers while the rows of C stream past, one broadcast per row.
@@ -216,17 +232,8 @@ void sgemm_small_rank1(std::size_t m, std::size_t n, float alpha, const float* a
       float* ci = c + i * ldc + j;
 #pragma GCC unroll 4
       for (std::size_t v = 0; v < V; ++v) {
-        fbatch result = ai * bv[v];
-        if (v + 1 < V || tail == width) {
-          // beta == 0: C may hold NaN or Inf, never read it.
-          if (beta != 0.0f)
-            result = xsimd::fma(beta_v, fbatch::load_unaligned(ci + v * width), result);
-          result.store_unaligned(ci + v * width);
-        } else {
-          if (beta != 0.0f)
-            result = xsimd::fma(beta_v, load_partial<Arch>(ci + v * width, tail), result);
-          store_partial<Arch>(result, ci + v * width, tail);
-        }
+        sgemm_small_store<Arch>(ai * bv[v], ci + v * width, v + 1 < V || tail == width, tail, beta,
+                                beta_v);
       }
     }
   };
@@ -293,17 +300,8 @@ void sgemm_small_b_in_registers(std::size_t m, std::size_t n, float alpha, const
     float* ci = c + i * ldc;
 #pragma GCC unroll 2
     for (std::size_t v = 0; v < NV; ++v) {
-      fbatch result = acc[0][v] * alpha_v;
-      if (v + 1 < NV || tail == width) {
-        // beta == 0: C may hold NaN or Inf, never read it.
-        if (beta != 0.0f)
-          result = xsimd::fma(beta_v, fbatch::load_unaligned(ci + v * width), result);
-        result.store_unaligned(ci + v * width);
-      } else {
-        if (beta != 0.0f)
-          result = xsimd::fma(beta_v, load_partial<Arch>(ci + v * width, tail), result);
-        store_partial<Arch>(result, ci + v * width, tail);
-      }
+      sgemm_small_store<Arch>(acc[0][v] * alpha_v, ci + v * width, v + 1 < NV || tail == width,
+                              tail, beta, beta_v);
     }
   }
 }
