@@ -44,15 +44,16 @@ inline std::size_t min_size(std::size_t a, std::size_t b) noexcept {
   return a < b ? a : b;
 }
 
+// The micro-kernel prefetches its C tile only when the k loop is at least this long.
 inline constexpr std::size_t kPrefetchCMinDepth = 64;
 
 // The register micro-kernel: C(MR x NR, row stride ldc) := alpha * Ap * Bp + beta * C, with Ap
 // an MR x kc block whose element (i, p) is ap[i * a_rs + p * a_cs] — a packed panel (a_rs = 1,
 // a_cs = MR) or A itself (row-major: a_rs = lda, a_cs = 1; transposed: a_rs = 1, a_cs = lda) —
 // and Bp a kc x NR block whose element (p, j) is bp[p * b_rs + j] — a packed panel (b_rs = NR)
-// or B itself (b_rs = ldb). beta == 0: C is
-// only written. Only the top-left rows x cols of the tile are stored (edge tiles; the packed
-// panels are zero-padded, so the rest of the accumulators is simply dropped).
+// or B itself (b_rs = ldb). beta == 0: C is only written. Only the top-left rows x cols of the
+// tile are stored (edge tiles; the packed panels are zero-padded, so the rest of the
+// accumulators is simply dropped).
 template <class Arch, std::size_t MR, std::size_t NR>
 [[gnu::always_inline]] inline void sgemm_micro_kernel(std::size_t kc, const float* __restrict ap,
                                                       std::size_t a_rs, std::size_t a_cs,
