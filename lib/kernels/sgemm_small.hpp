@@ -452,15 +452,6 @@ SIMDNN_NO_AUTO_VECTORIZE void sgemm_small_column(std::size_t m, std::size_t k, f
   }
 }
 
-// depth x cols of op(B) = B^T (B stored cols x depth) into dst (depth x ld_out, ld_out >= cols,
-// columns past cols zero), so the tiles can read it by rows with whole vectors.
-template <class Arch>
-inline void sgemm_small_transpose_b(const float* b, std::size_t ldb, std::size_t depth,
-                                    std::size_t cols, std::size_t ld_out,
-                                    float* __restrict dst) noexcept {
-  copy_transposed<Arch>(b, ldb, cols, depth, dst, ld_out);
-}
-
 // The small-product path: any shape is correct (tests force it everywhere); sgemm_dispatch picks
 // it for products that fit in L1 (see sgemm_small_fits) and for a single row of C with
 // op(B) = B. `workspace` as for sgemm_blocked (used only when trans_b).
@@ -510,7 +501,9 @@ void sgemm_small(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::
     const std::size_t ld_copy = (nc + width - 1) / width * width;
     for (std::size_t pc = 0; pc < k; pc += Shape::kc) {
       const std::size_t kc = k - pc < Shape::kc ? k - pc : Shape::kc;
-      sgemm_small_transpose_b<Arch>(b + jc * ldb + pc, ldb, kc, nc, ld_copy, workspace);
+      // kc x nc of op(B) = B^T into the workspace (row stride ld_copy, columns past nc zero), so
+      // the tiles read it by rows with whole vectors.
+      copy_transposed<Arch>(b + jc * ldb + pc, ldb, nc, kc, workspace, ld_copy);
       const float* a_block = trans_a ? a + pc * lda : a + pc;
       // Only the first k block applies the caller's beta; later ones accumulate.
       columns(nc, kc, a_block, workspace, ld_copy, ld_copy, pc == 0 ? beta : 1.0f, c + jc);
