@@ -4,6 +4,7 @@
 #include <xsimd/xsimd.hpp>
 
 #include "baselines.hpp"
+#include "kernels/fma.hpp"
 
 namespace simdnn::bench {
 namespace {
@@ -21,7 +22,7 @@ float fma_peak(std::size_t iterations) noexcept {
   const fbatch scale(0.999999f), shift(1e-7f);
   for (std::size_t i = 0; i < iterations; ++i) {
 #pragma GCC unroll 16
-    for (std::size_t c = 0; c < kPeakChains; ++c) acc[c] = xsimd::fma(acc[c], scale, shift);
+    for (std::size_t c = 0; c < kPeakChains; ++c) acc[c] = kernels::fused_multiply_add<Arch>(acc[c], scale, shift);
   }
   fbatch sum(0.0f);
 #pragma GCC unroll 16

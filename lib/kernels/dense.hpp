@@ -26,6 +26,7 @@
 #include <xsimd/xsimd.hpp>
 
 #include "kernels/dense_layout.hpp"
+#include "kernels/fma.hpp"
 #include "kernels/partial.hpp"
 #include "kernels/sigmoid.hpp"
 
@@ -52,7 +53,7 @@ inline void dense_columns(const float* x, std::size_t inputs, const float* const
     const batch xi(x[i]);
 #pragma GCC unroll 2
     for (std::size_t v = 0; v < NV; ++v) {
-      p[v] = xsimd::fma(xi, batch::load_aligned(w[v] + i * stride), p[v]);
+      p[v] = fused_multiply_add<Arch>(xi, batch::load_aligned(w[v] + i * stride), p[v]);
     }
   };
   std::size_t i = 0;

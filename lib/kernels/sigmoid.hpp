@@ -37,18 +37,16 @@
 
 #include <xsimd/xsimd.hpp>
 
+#include "kernels/fma.hpp"
 #include "kernels/partial.hpp"
 #include "kernels/table.hpp"
 
 namespace simdnn::kernels {
 
-// True where xsimd::fma is a hardware fused multiply-add. On SSE2 it is a multiply and an add,
-// which would break the exact error recovery below, so SSE2 computes in double instead.
-template <class Arch>
-inline constexpr bool has_hardware_fma = !std::is_same_v<Arch, xsimd::sse2>;
-
-// x where the sign bit of `selector` is clear, y where it is set (-0.0 and NaNs with the sign bit
-// count as negative). AVX2's blendv reads the sign bit directly, saving a compare.
+// `if_negative` where the sign bit of `selector` is set, `otherwise` where it is clear (-0.0 and
+// NaNs with the sign bit count as negative), on every ISA alike: AVX2's blendv reads the sign
+// bit directly; AVX-512 and SSE2 test it as a signed integer (a float compare `x < 0` would
+// treat -0.0 and NaN differently and break cross-ISA agreement).
 template <class Arch>
 inline xsimd::batch<float, Arch> select_by_sign(xsimd::batch<float, Arch> selector,
                                                 xsimd::batch<float, Arch> if_negative,
@@ -56,8 +54,13 @@ inline xsimd::batch<float, Arch> select_by_sign(xsimd::batch<float, Arch> select
   using fbatch = xsimd::batch<float, Arch>;
   if constexpr (std::is_same_v<Arch, xsimd::fma3<xsimd::avx2>>) {
     return fbatch(_mm256_blendv_ps(otherwise, if_negative, selector));
+  } else if constexpr (std::is_same_v<Arch, xsimd::avx512f>) {
+    const __mmask16 negative =
+        _mm512_cmplt_epi32_mask(_mm512_castps_si512(selector), _mm512_setzero_si512());
+    return fbatch(_mm512_mask_blend_ps(negative, otherwise, if_negative));
   } else {
-    return xsimd::select(selector < fbatch(0.0f), if_negative, otherwise);
+    const __m128 negative = _mm_castsi128_ps(_mm_srai_epi32(_mm_castps_si128(selector), 31));
+    return fbatch(_mm_or_ps(_mm_and_ps(negative, if_negative), _mm_andnot_ps(negative, otherwise)));
   }
 }
 
@@ -90,19 +93,19 @@ inline void exp_minus_abs_reduced(xsimd::batch<float, Arch> x, xsimd::batch<floa
   const fbatch t = xsimd::max(fbatch(-87.5f), xsimd::bitwise_or(x, fbatch(-0.0f)));
   // n = round(t log2 e) by the 1.5 * 2^23 trick: the sum's low mantissa bits then hold n itself,
   // which also gives 2^n below without a float-to-int conversion.
-  const fbatch n_biased = xsimd::fma(t, fbatch(1.44269504088896341f), magic);
+  const fbatch n_biased = fused_multiply_add<Arch>(t, fbatch(1.44269504088896341f), magic);
   const fbatch n = n_biased - magic;  // in [-126, 0]
   // r = t - n ln2: the first fma is exact (ln2_hi has 15 significant bits, Sterbenz); adding the
   // ln2_lo term rounds r once (|error| <= 2^-26, i.e. <= 2^-26 relative in e).
-  const fbatch r = xsimd::fma(n, fbatch(-1.42860682030941723212e-6f),
-                              xsimd::fma(n, fbatch(-0.693145751953125f), t));
+  const fbatch r = fused_multiply_add<Arch>(n, fbatch(-1.42860682030941723212e-6f),
+                              fused_multiply_add<Arch>(n, fbatch(-0.693145751953125f), t));
   // e^r = 1 + r + r^2 q(r), q a degree-4 minimax fit of (e^r - 1 - r) / r^2 on |r| <= ln2/2
   // (relative error of e^r 2^-27.9 with these float coefficients), Estrin's scheme.
   const fbatch r2 = r * r;
-  const fbatch q01 = xsimd::fma(fbatch(0x1.555492p-3f), r, fbatch(0x1.fffffcp-2f));
-  const fbatch q23 = xsimd::fma(fbatch(0x1.1239a8p-7f), r, fbatch(0x1.5558f0p-5f));
-  const fbatch q = xsimd::fma(r2, xsimd::fma(r2, fbatch(0x1.6a23c8p-10f), q23), q01);
-  u = xsimd::fma(r2, q, r);
+  const fbatch q01 = fused_multiply_add<Arch>(fbatch(0x1.555492p-3f), r, fbatch(0x1.fffffcp-2f));
+  const fbatch q23 = fused_multiply_add<Arch>(fbatch(0x1.1239a8p-7f), r, fbatch(0x1.5558f0p-5f));
+  const fbatch q = fused_multiply_add<Arch>(r2, fused_multiply_add<Arch>(r2, fbatch(0x1.6a23c8p-10f), q23), q01);
+  u = fused_multiply_add<Arch>(r2, q, r);
   // 2^n: shifting n's bits into the exponent field and adding the bias gives the float 2^n
   // exactly (n + 127 in [1, 127]).
   const ibatch biased = (xsimd::bitwise_cast<ibatch>(n_biased) << 23) + ibatch(0x3F800000);
@@ -138,10 +141,10 @@ inline xsimd::batch<float, Arch> sigmoid_from_split(xsimd::batch<float, Arch> x,
   const fbatch d = one + a;
   const fbatch d_lo = (a - (d - one)) + b;
   const fbatch q_hi = one / d;
-  fbatch res = xsimd::fma(-q_hi, d, one);
-  res = xsimd::fma(-q_hi, d_lo, res);
-  const fbatch positive = xsimd::fma(q_hi, res, q_hi);
-  const fbatch negative = xsimd::fma(a, q_hi, xsimd::fma(a, res, b) * q_hi);
+  fbatch res = fused_negated_multiply_add<Arch>(q_hi, d, one);
+  res = fused_negated_multiply_add<Arch>(q_hi, d_lo, res);
+  const fbatch positive = fused_multiply_add<Arch>(q_hi, res, q_hi);
+  const fbatch negative = fused_multiply_add<Arch>(a, q_hi, fused_multiply_add<Arch>(a, res, b) * q_hi);
   return flush_below_flt_min<Arch>(x, select_by_sign<Arch>(x, negative, positive));
 }
 
@@ -171,7 +174,7 @@ template <class Arch>
 inline xsimd::batch<float, Arch> exp_minus_abs_rounded(xsimd::batch<float, Arch> x) noexcept {
   xsimd::batch<float, Arch> u, scale;
   exp_minus_abs_reduced<Arch>(x, u, scale);
-  return xsimd::fma(u, scale, scale);
+  return fused_multiply_add<Arch>(u, scale, scale);
 }
 
 template <class Arch>
@@ -246,7 +249,7 @@ inline xsimd::batch<float, Arch> sigmoid_batch(xsimd::batch<float, Arch> x) noex
 template <class Arch>
 inline xsimd::batch<float, Arch> sigmoid_slope(xsimd::batch<float, Arch> s) noexcept {
   if constexpr (has_hardware_fma<Arch>) {
-    return xsimd::fma(-s, s, s);
+    return fused_negated_multiply_add<Arch>(s, s, s);
   } else {
     using fbatch = xsimd::batch<float, Arch>;
     constexpr std::size_t width = fbatch::size;
