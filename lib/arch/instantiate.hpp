@@ -23,6 +23,12 @@ void sgemm_micro_kernel_packed(std::size_t kc, const float* a_panel, const float
 
 template <class Arch, class Shape>
 const kernel_table& make_kernel_table(isa id, const char* name, const char* tile) noexcept {
+  // The reproducibility contract (lib/kernels/sgemm.hpp, "Order of operations"): every FMA ISA
+  // splits k at the same depth, and every ISA's workspace holds a gathered single-row operand.
+  static_assert(!has_hardware_fma<Arch> || Shape::kc == kReproducibleKc,
+                "every FMA ISA must use KC = kReproducibleKc: it fixes the rounding order");
+  static_assert((Shape::mr + Shape::nr) * Shape::kc >= kSingleRowMaxGather,
+                "the sgemm workspace must hold a gathered row of kSingleRowMaxGather floats");
   static const kernel_table table{
       id,
       name,

@@ -10,7 +10,7 @@
 
 namespace simdnn::kernels {
 
-// The first `count` (< width) lanes of a vector from / to memory, without touching the rest:
+// The first `count` (<= width; 0 touches no memory) lanes of a vector from / to memory, without touching the rest:
 // AVX-512 and AVX2 mask the access in hardware (masked-off lanes never fault); SSE2 goes through
 // a stack copy. Used for the last partial vector of a GEMM edge tile and of elementwise tails,
 // so neither needs a round trip through a temporary.

@@ -15,6 +15,14 @@
 // sgemm_small (lib/kernels/sgemm_small.hpp) instead: no packing, B streamed in place; the
 // choice is made by sgemm_dispatch, the kernel table's entry.
 //
+// Order of operations (the cross-ISA reproducibility contract, README "Reproducibility"): each
+// element of C is computed the same way on every FMA ISA, whatever the tile shape, the path or
+// the thread split: k in blocks of KC = kReproducibleKc from p = 0; per block one chain
+// acc = fma(op(A)(i, p), op(B)(p, j), acc) from acc = +0 in increasing p; t = acc * alpha; the
+// first block stores t (beta == 0) or fma(beta, C, t), later blocks C + t. The one exception is
+// a single row of C times B^T (sgemm_single_row): 16 lane sums folded in a fixed tree, again the
+// same on every FMA ISA. Every fma is fused_multiply_add (lib/kernels/fma.hpp), one rounding.
+//
 // Contract (see simdnn/sgemm.hpp): beta == 0 never reads C; k == 0 or alpha == 0 reads neither A
 // nor B; nothing outside the m x n window of C is written. Never allocates: packing goes to the
 // caller's workspace of sgemm_workspace_floats(...) floats (aligned here to 64 bytes).
@@ -26,11 +34,18 @@
 
 #include <xsimd/xsimd.hpp>
 
+#include "kernels/fma.hpp"
 #include "kernels/partial.hpp"
 #include "kernels/sgemm_small.hpp"
 #include "kernels/transpose.hpp"
 
 namespace simdnn::kernels {
+
+// The depth of a k block on every FMA ISA. It fixes where the per-element sums are rounded into
+// C, so it is part of the reproducibility contract, not a per-ISA tuning knob (static_assert in
+// lib/arch/instantiate.hpp). 256 keeps AVX-512's KC x NR = 256 x 32 panel of B (32 KiB) in a
+// 48 KiB L1D; AVX2's 256 x 16 panel takes 16 KiB.
+inline constexpr std::size_t kReproducibleKc = 256;
 
 // Blocking parameters are compile-time per ISA, so the micro-kernel is fully unrolled.
 template <std::size_t MR, std::size_t NR, std::size_t KC, std::size_t MC, std::size_t NC>
@@ -93,7 +108,7 @@ template <class Arch, std::size_t MR, std::size_t NR>
     for (std::size_t i = 0; i < MR; ++i) {
       const fbatch a(ap[i * a_rs]);
 #pragma GCC unroll 8
-      for (std::size_t v = 0; v < vectors; ++v) acc[i][v] = xsimd::fma(a, b[v], acc[i][v]);
+      for (std::size_t v = 0; v < vectors; ++v) acc[i][v] = fused_multiply_add<Arch>(a, b[v], acc[i][v]);
     }
     ap += a_cs;
     bp += b_rs;
@@ -116,7 +131,7 @@ template <class Arch, std::size_t MR, std::size_t NR>
 #pragma GCC unroll 8
         for (std::size_t v = 0; v < vectors; ++v) {
           float* cij = c + i * ldc + v * width;
-          xsimd::fma(beta_v, fbatch::load_unaligned(cij), acc[i][v] * alpha_v).store_unaligned(cij);
+          fused_multiply_add<Arch>(beta_v, fbatch::load_unaligned(cij), acc[i][v] * alpha_v).store_unaligned(cij);
         }
       }
     }
@@ -133,11 +148,11 @@ template <class Arch, std::size_t MR, std::size_t NR>
       float* cij = c + i * ldc + first;
       fbatch result = acc[i][v] * alpha_v;
       if (cols - first >= width) {
-        if (beta != 0.0f) result = xsimd::fma(beta_v, fbatch::load_unaligned(cij), result);
+        if (beta != 0.0f) result = fused_multiply_add<Arch>(beta_v, fbatch::load_unaligned(cij), result);
         result.store_unaligned(cij);
       } else {
         const std::size_t count = cols - first;
-        if (beta != 0.0f) result = xsimd::fma(beta_v, load_partial<Arch>(cij, count), result);
+        if (beta != 0.0f) result = fused_multiply_add<Arch>(beta_v, load_partial<Arch>(cij, count), result);
         store_partial<Arch>(result, cij, count);
       }
     }
@@ -231,78 +246,134 @@ inline void sgemm_pack_b(bool trans, const float* b, std::size_t ldb, std::size_
   }
 }
 
-// Lane r of the result = the sum of the lanes of acc[r], for r < width.
-template <class Arch>
-inline xsimd::batch<float, Arch> sgemm_sum_rows(const xsimd::batch<float, Arch>* acc) noexcept {
-  using fbatch = xsimd::batch<float, Arch>;
-  if constexpr (std::is_same_v<Arch, xsimd::avx512f>) {
-    // xsimd 8.1's AVX-512 haddp needs AVX512DQ, which this file is not built with.
-    constexpr std::size_t width = fbatch::size;
-    alignas(64) float lanes[width];
-    alignas(64) float sums[width];
-    for (std::size_t r = 0; r < width; ++r) {
-      acc[r].store_aligned(lanes);
-      float sum = 0.0f;
-      for (float lane : lanes) sum += lane;
-      sums[r] = sum;
+// The single-row dot products (sgemm_single_row) accumulate in kDotLanes lanes on every ISA: one
+// 16-lane vector on AVX-512, two 8-lane vectors on AVX2, four 4-lane vectors on SSE2, so lane l
+// sums the products p = l, l + 16, l + 32, ... in the same order everywhere.
+inline constexpr std::size_t kDotLanes = 16;
+
+// The sum of 16 lane sums s[0..15] in one fixed tree, the same on every ISA: fold the upper half
+// onto the lower one (s[l] + s[l + 8]), then again (+4), (+2), (+1).
+[[gnu::always_inline]] inline float sgemm_fold_dot_lanes(const float (&s)[kDotLanes]) noexcept {
+  float t[8];
+#pragma GCC unroll 8
+  for (std::size_t l = 0; l < 8; ++l) t[l] = s[l] + s[l + 8];
+  float u[4];
+#pragma GCC unroll 4
+  for (std::size_t l = 0; l < 4; ++l) u[l] = t[l] + t[l + 4];
+  const float v0 = u[0] + u[2], v1 = u[1] + u[3];
+  return v0 + v1;
+}
+
+// The 16 lane sums of one row's accumulators, folded (sgemm_fold_dot_lanes' tree) to a float.
+// AVX-512 and AVX2 do the same adds in vector registers; SSE2 through memory.
+template <class Arch, std::size_t L>
+[[gnu::always_inline]] inline float sgemm_reduce_dot(
+    const xsimd::batch<float, Arch> (&acc)[L]) noexcept {
+  if constexpr (std::is_same_v<Arch, xsimd::avx512f> || std::is_same_v<Arch, xsimd::fma3<xsimd::avx2>>) {
+    __m256 eight;  // lane l: s[l] + s[l + 8]
+    if constexpr (std::is_same_v<Arch, xsimd::avx512f>) {
+      const __m512 all = acc[0];
+      // The upper 256 bits through the pd form: the ps extract needs AVX512DQ.
+      const __m256 upper = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(all), 1));
+      eight = _mm256_add_ps(_mm512_castps512_ps256(all), upper);
+    } else {
+      eight = _mm256_add_ps(acc[0], acc[1]);
     }
-    return fbatch::load_aligned(sums);
+    const __m128 four = _mm_add_ps(_mm256_castps256_ps128(eight), _mm256_extractf128_ps(eight, 1));
+    const __m128 two = _mm_add_ps(four, _mm_movehl_ps(four, four));          // u0+u2, u1+u3
+    const __m128 one = _mm_add_ss(two, _mm_shuffle_ps(two, two, 0x55));      // v0 + v1
+    return _mm_cvtss_f32(one);
   } else {
-    return xsimd::haddp(acc);
+    constexpr std::size_t width = xsimd::batch<float, Arch>::size;
+    alignas(64) float lanes[kDotLanes];
+#pragma GCC unroll 4
+    for (std::size_t v = 0; v < L; ++v) acc[v].store_aligned(lanes + v * width);
+    return sgemm_fold_dot_lanes(lanes);
   }
 }
 
+// op(A)'s row is gathered into the workspace when strided (op(A) = A^T); up to this depth, which
+// every ISA's workspace holds (static_assert in lib/arch/instantiate.hpp), so that the choice of
+// the single-row path never depends on the ISA.
+inline constexpr std::size_t kSingleRowMaxGather = 2048;
+
 // C is a single row (one sample through a layer) and op(B) = B^T: c_j = dot(a, row j of B),
-// vectorized along k, `width` rows of B at a time (one accumulator each: width independent FMA
-// chains), the accumulators reduced together into one vector of C (haddp). The last partial
-// vector along k is loaded partially, so nothing past a row of B is read. `a_row` points at
-// op(A)'s single row with element stride a_stride; `scratch` holds k floats (used when that
-// stride is not 1). (op(B) = B streams B's rows in sgemm_small.)
+// vectorized along k in kDotLanes lanes (see above), `group` rows of B at a time (independent
+// FMA chains), each row's lanes folded in the fixed tree. The last partial block of k is loaded
+// partially (with zero lanes where k ends, on every ISA alike), so nothing past a row of B is
+// read. `a_row` points at op(A)'s single row with element stride a_stride; `scratch` holds k
+// floats (used when that stride is not 1). (op(B) = B streams B's rows in sgemm_small.)
 template <class Arch>
 inline void sgemm_single_row(std::size_t n, std::size_t k, float alpha, const float* a_row,
                              std::size_t a_stride, const float* b, std::size_t ldb, float beta,
                              float* c, float* scratch) noexcept {
   using fbatch = xsimd::batch<float, Arch>;
   constexpr std::size_t width = fbatch::size;
+  constexpr std::size_t L = kDotLanes / width;  // vectors per row's accumulator
+  constexpr std::size_t group = 8 / L;          // rows at a time: 8 accumulator vectors
+  static_assert(kDotLanes % width == 0 && group >= 1, "16 lanes in whole vectors");
   // Dot products along k need op(A)'s row contiguous.
   const float* a_contiguous = a_row;
   if (a_stride != 1) {
     for (std::size_t p = 0; p < k; ++p) scratch[p] = a_row[p * a_stride];
     a_contiguous = scratch;
   }
-  const std::size_t k_whole = k / width * width, k_tail = k - k_whole;
-  const fbatch alpha_v(alpha), beta_v(beta);
-  for (std::size_t j = 0; j < n; j += width) {
-    const std::size_t rows = n - j < width ? n - j : width;
+  const std::size_t k_whole = k / kDotLanes * kDotLanes, k_tail = k - k_whole;
+  // Lanes of vector v of the last block that hold data (the rest load as zero).
+  std::size_t tail_count[L];
+#pragma GCC unroll 4
+  for (std::size_t v = 0; v < L; ++v) {
+    const std::size_t first = v * width;
+    tail_count[v] = k_tail <= first ? 0 : (k_tail - first < width ? k_tail - first : width);
+  }
+  for (std::size_t j = 0; j < n; j += group) {
+    const std::size_t rows = n - j < group ? n - j : group;
     const float* bj = b + j * ldb;
-    fbatch acc[width];
-#pragma GCC unroll 16
-    for (std::size_t r = 0; r < width; ++r) acc[r] = fbatch(0.0f);
-    for (std::size_t p = 0; p < k_whole; p += width) {
-      const fbatch av = fbatch::load_unaligned(a_contiguous + p);
-#pragma GCC unroll 16
-      for (std::size_t r = 0; r < width; ++r) {
-        if (r < rows) acc[r] = xsimd::fma(av, fbatch::load_unaligned(bj + r * ldb + p), acc[r]);
-      }
+    fbatch acc[group][L];
+#pragma GCC unroll 8
+    for (std::size_t r = 0; r < group; ++r) {
+#pragma GCC unroll 4
+      for (std::size_t v = 0; v < L; ++v) acc[r][v] = fbatch(0.0f);
     }
-    if (k_tail != 0) {
-      const fbatch av = load_partial<Arch>(a_contiguous + k_whole, k_tail);
-#pragma GCC unroll 16
-      for (std::size_t r = 0; r < width; ++r) {
+    for (std::size_t p = 0; p < k_whole; p += kDotLanes) {
+      fbatch av[L];
+#pragma GCC unroll 4
+      for (std::size_t v = 0; v < L; ++v) av[v] = fbatch::load_unaligned(a_contiguous + p + v * width);
+#pragma GCC unroll 8
+      for (std::size_t r = 0; r < group; ++r) {
         if (r < rows) {
-          acc[r] = xsimd::fma(av, load_partial<Arch>(bj + r * ldb + k_whole, k_tail), acc[r]);
+#pragma GCC unroll 4
+          for (std::size_t v = 0; v < L; ++v) {
+            acc[r][v] = fused_multiply_add<Arch>(
+                av[v], fbatch::load_unaligned(bj + r * ldb + p + v * width), acc[r][v]);
+          }
         }
       }
     }
-    // Lane r of the reduction is dot(a, row j + r); rows past n stay zero and are not stored.
-    fbatch result = sgemm_sum_rows<Arch>(acc) * alpha_v;
-    if (rows == width) {
-      // beta == 0: C may hold NaN, never read it.
-      if (beta != 0.0f) result = xsimd::fma(beta_v, fbatch::load_unaligned(c + j), result);
-      result.store_unaligned(c + j);
-    } else {
-      if (beta != 0.0f) result = xsimd::fma(beta_v, load_partial<Arch>(c + j, rows), result);
-      store_partial<Arch>(result, c + j, rows);
+    if (k_tail != 0) {
+      fbatch av[L];
+#pragma GCC unroll 4
+      for (std::size_t v = 0; v < L; ++v) {
+        av[v] = load_partial<Arch>(a_contiguous + k_whole + v * width, tail_count[v]);
+      }
+#pragma GCC unroll 8
+      for (std::size_t r = 0; r < group; ++r) {
+        if (r < rows) {
+#pragma GCC unroll 4
+          for (std::size_t v = 0; v < L; ++v) {
+            const fbatch bv = load_partial<Arch>(bj + r * ldb + k_whole + v * width, tail_count[v]);
+            acc[r][v] = fused_multiply_add<Arch>(av[v], bv, acc[r][v]);
+          }
+        }
+      }
+    }
+#pragma GCC unroll 8
+    for (std::size_t r = 0; r < group; ++r) {
+      if (r < rows) {
+        // beta == 0: C may hold NaN, never read it.
+        const float scaled = sgemm_reduce_dot<Arch, L>(acc[r]) * alpha;
+        c[j + r] = beta == 0.0f ? scaled : fused_multiply_add<Arch>(beta, c[j + r], scaled);
+      }
     }
   }
 }
@@ -352,8 +423,8 @@ void sgemm_blocked(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std
     return;
   }
   // m == 1 with op(B) = B goes to sgemm_small (sgemm_dispatch). The gather of a strided A row needs
-  // k floats of workspace, which holds at least MR * KC.
-  if (Policy == a_packing::automatic && m == 1 && trans_b && (!trans_a || k <= MR * KC)) {
+  // k floats of workspace.
+  if (Policy == a_packing::automatic && m == 1 && trans_b && (!trans_a || k <= kSingleRowMaxGather)) {
     // op(A)(0, p) is a[p] or, transposed, a[p * lda].
     sgemm_single_row<Arch>(n, k, alpha, a, trans_a ? lda : 1, b, ldb, beta, c, workspace);
     return;

@@ -8,8 +8,7 @@
 // and broadcast op(A)'s elements from memory, A's strides folded into the addressing (op(A) = A
 // or A^T: no copy). op(B) = B^T cannot be read by rows, so it alone is transposed into the
 // workspace in KC x NC blocks (a few dozen floats for the shapes this path is chosen for).
-// Degenerate shapes have their own loops: one row of C (m == 1: 4-vector panels, two
-// accumulator sets along k), one column (n == 1: scalar dots, or vectorized across C's rows
+// Degenerate shapes have their own loops: one row of C (m == 1: 4-vector panels), one column (n == 1: scalar dots, or vectorized across C's rows
 // when op(A) = A^T and ldc == 1), depth one (k == 1: an outer product, store-bound), and small
 // depth with C at most two vectors wide (all of B held in registers, one row of C at a time).
 //
@@ -23,6 +22,11 @@
 // are never padded: a remainder runs through tiles of 8, 4, 2 and 1 rows; the last partial vector
 // of a row of C is stored with store_partial.
 //
+// Order of operations: every loop here computes each element of C exactly as the blocked
+// kernel does (lib/kernels/sgemm.hpp, "Order of operations"): k in blocks of KC, one fma chain
+// from +0 per block, times alpha, then beta. Which loop runs depends on the vector width, so this
+// is what makes the result independent of the ISA (and of the path: tests compare them bitwise).
+//
 // Contract (as sgemm_blocked): beta == 0 never reads C (it may hold NaN); k == 0 or alpha == 0
 // reads neither A nor B; nothing outside the m x n window of C is written; no read before an
 // operand's first element or past its last. C must not overlap A, B or the workspace. Never
@@ -35,6 +39,7 @@
 
 #include <xsimd/xsimd.hpp>
 
+#include "kernels/fma.hpp"
 #include "kernels/partial.hpp"
 #include "kernels/transpose.hpp"
 
@@ -65,10 +70,10 @@ struct small_b_panel {
 
 // One R x NV register tile of C (row stride ldc), all R rows valid:
 //   C := alpha * op(A)(R x k) * B(k x cols) + beta * C,   cols = (NV - 1) * width + tail.
-// op(A)(i, p) = a[i * lda + p], or a[p * lda + i] when TransA. S accumulator sets take turns
-// along k, so a tile with few accumulators still keeps S * R * NV FMA chains in flight (FMA
-// latency x throughput is 8 on Zen 3 and Skylake); they are summed before the store.
-template <class Arch, std::size_t R, std::size_t NV, std::size_t S, bool TransA>
+// op(A)(i, p) = a[i * lda + p], or a[p * lda + i] when TransA. Each element is one fma chain
+// along k from +0, in the blocked micro-kernel's order (see "Order of operations" above), so the
+// tile's shape, which differs by ISA, never changes a result.
+template <class Arch, std::size_t R, std::size_t NV, bool TransA>
 [[gnu::always_inline]] inline void sgemm_small_tile(std::size_t k, const float* __restrict a,
                                                     std::size_t lda, const small_b_panel& bp,
                                                     float* __restrict c, std::size_t ldc,
@@ -79,19 +84,14 @@ template <class Arch, std::size_t R, std::size_t NV, std::size_t S, bool TransA>
   const float* __restrict b = bp.b;
   const std::size_t ldb = bp.ldb, tail = bp.tail;
 
-  fbatch acc[S][R][NV];
-#pragma GCC unroll 4
-  for (std::size_t s = 0; s < S; ++s) {
+  fbatch acc[R][NV];
 #pragma GCC unroll 32
-    for (std::size_t i = 0; i < R; ++i) {
+  for (std::size_t i = 0; i < R; ++i) {
 #pragma GCC unroll 8
-      for (std::size_t v = 0; v < NV; ++v) acc[s][i][v] = fbatch(0.0f);
-    }
+    for (std::size_t v = 0; v < NV; ++v) acc[i][v] = fbatch(0.0f);
   }
-  // One rank-1 update of accumulator set s from row p of B; Whole: the last vector is loaded
-  // whole (p < safe).
-  auto update = [&](auto set, auto whole, std::size_t p) __attribute__((always_inline)) {
-    constexpr std::size_t s = decltype(set)::value;
+  // One rank-1 update from row p of B; Whole: the last vector is loaded whole (p < safe).
+  auto update = [&](auto whole, std::size_t p) __attribute__((always_inline)) {
     const float* row = b + p * ldb;
     fbatch bv[NV];
 #pragma GCC unroll 8
@@ -106,31 +106,20 @@ template <class Arch, std::size_t R, std::size_t NV, std::size_t S, bool TransA>
     for (std::size_t i = 0; i < R; ++i) {
       const fbatch av(ap[i * a_rs]);
 #pragma GCC unroll 8
-      for (std::size_t v = 0; v < NV; ++v) acc[s][i][v] = xsimd::fma(av, bv[v], acc[s][i][v]);
+      for (std::size_t v = 0; v < NV; ++v) acc[i][v] = fused_multiply_add<Arch>(av, bv[v], acc[i][v]);
     }
   };
-  using first = std::integral_constant<std::size_t, 0>;
-  using whole = std::true_type;
   const std::size_t safe = bp.safe < k ? bp.safe : k;
   std::size_t p = 0;
-  if constexpr (S == 2) {
-    for (; p + 2 <= safe; p += 2) {
-      update(first{}, whole{}, p);
-      update(std::integral_constant<std::size_t, 1>{}, whole{}, p + 1);
-    }
-  }
-  for (; p < safe; ++p) update(first{}, whole{}, p);
+  for (; p < safe; ++p) update(std::true_type{}, p);
   // The last rows of B (at most width of them, usually one): partial loads.
-  for (; p < k; ++p) update(first{}, std::false_type{}, p);
+  for (; p < k; ++p) update(std::false_type{}, p);
 
   const fbatch alpha_v(alpha), beta_v(beta);
 #pragma GCC unroll 32
   for (std::size_t i = 0; i < R; ++i) {
 #pragma GCC unroll 8
-    for (std::size_t v = 0; v < NV; ++v) {
-      if constexpr (S == 2) acc[0][i][v] += acc[1][i][v];
-      acc[0][i][v] *= alpha_v;
-    }
+    for (std::size_t v = 0; v < NV; ++v) acc[i][v] *= alpha_v;
   }
   // The store decisions are made once per tile, not per row: branches between the rows' stores
   // cost more than the arithmetic of a small-k tile (measured).
@@ -139,17 +128,17 @@ template <class Arch, std::size_t R, std::size_t NV, std::size_t S, bool TransA>
     for (std::size_t i = 0; i < R; ++i) {
 #pragma GCC unroll 8
       for (std::size_t v = 0; v < NV; ++v) {
-        fbatch result = acc[0][i][v];
+        fbatch result = acc[i][v];
         float* cij = c + i * ldc + v * width;
         if (v + 1 < NV || decltype(whole_tail)::value) {
           // beta == 0: C may hold NaN or Inf, never read it.
           if constexpr (!decltype(beta_zero)::value) {
-            result = xsimd::fma(beta_v, fbatch::load_unaligned(cij), result);
+            result = fused_multiply_add<Arch>(beta_v, fbatch::load_unaligned(cij), result);
           }
           result.store_unaligned(cij);
         } else {
           if constexpr (!decltype(beta_zero)::value) {
-            result = xsimd::fma(beta_v, load_partial<Arch>(cij, tail), result);
+            result = fused_multiply_add<Arch>(beta_v, load_partial<Arch>(cij, tail), result);
           }
           store_partial<Arch>(result, cij, tail);
         }
@@ -171,16 +160,14 @@ template <class Arch, std::size_t R, std::size_t NV, std::size_t S, bool TransA>
 
 // All m rows of one column panel: R-row tiles, then the remainder through tiles of the powers of
 // two below R (so 11 rows after the 12-row tiles run as 8 + 2 + 1, never as a padded tile).
-// Tiles with at most 4 accumulators alternate two sets along k.
 template <class Arch, std::size_t R, std::size_t NV, bool TransA>
 void sgemm_small_rows(std::size_t m, std::size_t k, const float* a, std::size_t lda,
                       const small_b_panel& bp, float* c, std::size_t ldc, float alpha,
                       float beta) noexcept {
-  constexpr std::size_t sets = R * NV <= 4 ? 2 : 1;
   const std::size_t a_rs = TransA ? 1 : lda;
   std::size_t i = 0;
   for (; i + R <= m; i += R) {
-    sgemm_small_tile<Arch, R, NV, sets, TransA>(k, a + i * a_rs, lda, bp, c + i * ldc, ldc, alpha,
+    sgemm_small_tile<Arch, R, NV, TransA>(k, a + i * a_rs, lda, bp, c + i * ldc, ldc, alpha,
                                                 beta);
   }
   if constexpr (R > 1) {
@@ -201,23 +188,24 @@ template <class Arch>
                                                      xsimd::batch<float, Arch> beta_v) noexcept {
   using fbatch = xsimd::batch<float, Arch>;
   if (whole) {
-    if (beta != 0.0f) result = xsimd::fma(beta_v, fbatch::load_unaligned(dst), result);
+    if (beta != 0.0f) result = fused_multiply_add<Arch>(beta_v, fbatch::load_unaligned(dst), result);
     result.store_unaligned(dst);
   } else {
-    if (beta != 0.0f) result = xsimd::fma(beta_v, load_partial<Arch>(dst, tail), result);
+    if (beta != 0.0f) result = fused_multiply_add<Arch>(beta_v, load_partial<Arch>(dst, tail), result);
     store_partial<Arch>(result, dst, tail);
   }
 }
 
 // k == 1: C := alpha * a b + beta * C, an outer product of op(A)'s column (element i at
 // a[i * a_rs]) and B's single row. Stores bound it: panels of up to 4 vectors of B stay in
-// registers while the rows of C stream past, one broadcast per row.
+// registers while the rows of C stream past, one broadcast per row. Rounded as a one-step chain
+// of the blocked order: fma(a, b, +0) (so a zero product is +0, as there), then times alpha.
 template <class Arch>
 void sgemm_small_rank1(std::size_t m, std::size_t n, float alpha, const float* a, std::size_t a_rs,
                        const float* b, float beta, float* c, std::size_t ldc) noexcept {
   using fbatch = xsimd::batch<float, Arch>;
   constexpr std::size_t width = fbatch::size;
-  const fbatch beta_v(beta);
+  const fbatch alpha_v(alpha), beta_v(beta), zero(0.0f);
   auto panel = [&](auto vectors, std::size_t j, std::size_t tail) __attribute__((always_inline)) {
     constexpr std::size_t V = decltype(vectors)::value;
     fbatch bv[V];
@@ -228,12 +216,13 @@ void sgemm_small_rank1(std::size_t m, std::size_t n, float alpha, const float* a
                                          : load_partial<Arch>(b + j + v * width, tail);
     }
     for (std::size_t i = 0; i < m; ++i) {
-      const fbatch ai(alpha * a[i * a_rs]);
+      const fbatch ai(a[i * a_rs]);
       float* ci = c + i * ldc + j;
 #pragma GCC unroll 4
       for (std::size_t v = 0; v < V; ++v) {
-        sgemm_small_store<Arch>(ai * bv[v], ci + v * width, v + 1 < V || tail == width, tail, beta,
-                                beta_v);
+        const fbatch product = fused_multiply_add<Arch>(ai, bv[v], zero);
+        sgemm_small_store<Arch>(product * alpha_v, ci + v * width, v + 1 < V || tail == width,
+                                tail, beta, beta_v);
       }
     }
   };
@@ -247,7 +236,9 @@ void sgemm_small_rank1(std::size_t m, std::size_t n, float alpha, const float* a
 // Depth K <= kSmallRegisterBDepth<NV> and C at most NV <= 2 vectors wide (a small network's
 // layers: 150x4x10, 150x3x10, 150x10x3 and their backprop forms): all of B (K x NV vectors) is
 // loaded into registers once, then each row of C costs K broadcasts and K NV FMAs. Rows are
-// independent, so the out-of-order core overlaps their FMA chains. The register tiles reload B
+// independent, so the out-of-order core overlaps their FMA chains; each element is one chain
+// from +0 in the blocked order (two chains per row measured faster on Zen 3, but would round
+// differently from the ISA whose wider vector takes the general tiles for the same shape). The register tiles reload B
 // for every tile of rows and measured 2-3x slower on these shapes; so did this loop with a
 // run-time depth (a guard per step of k: the taken branches bound it). Any m; B's partial last
 // vector is loaded partially (nothing past a row of B is read).
@@ -275,32 +266,19 @@ void sgemm_small_b_in_registers(std::size_t m, std::size_t n, float alpha, const
   const fbatch alpha_v(alpha), beta_v(beta);
   for (std::size_t i = 0; i < m; ++i) {
     const float* ai = a + i * a_rs;
-    // A one-vector row of depth > 5 runs two chains (even and odd p), so that fewer rows need to
-    // be in flight to cover the FMA latency.
-    constexpr std::size_t chains = NV == 1 && K > 5 ? 2 : 1;
-    fbatch acc[chains][NV];
+    fbatch acc[NV];
 #pragma GCC unroll 2
-    for (std::size_t s = 0; s < chains; ++s) {
-      const fbatch as(ai[s * a_cs]);
-#pragma GCC unroll 2
-      for (std::size_t v = 0; v < NV; ++v) acc[s][v] = as * bv[s][v];
-    }
+    for (std::size_t v = 0; v < NV; ++v) acc[v] = fbatch(0.0f);
 #pragma GCC unroll 16
-    for (std::size_t p = chains; p < K; ++p) {
+    for (std::size_t p = 0; p < K; ++p) {
       const fbatch ap(ai[p * a_cs]);
 #pragma GCC unroll 2
-      for (std::size_t v = 0; v < NV; ++v) {
-        acc[p % chains][v] = xsimd::fma(ap, bv[p][v], acc[p % chains][v]);
-      }
-    }
-    if constexpr (chains == 2) {
-#pragma GCC unroll 2
-      for (std::size_t v = 0; v < NV; ++v) acc[0][v] += acc[1][v];
+      for (std::size_t v = 0; v < NV; ++v) acc[v] = fused_multiply_add<Arch>(ap, bv[p][v], acc[v]);
     }
     float* ci = c + i * ldc;
 #pragma GCC unroll 2
     for (std::size_t v = 0; v < NV; ++v) {
-      sgemm_small_store<Arch>(acc[0][v] * alpha_v, ci + v * width, v + 1 < NV || tail == width,
+      sgemm_small_store<Arch>(acc[v] * alpha_v, ci + v * width, v + 1 < NV || tail == width,
                               tail, beta, beta_v);
     }
   }
@@ -322,16 +300,12 @@ void sgemm_small_b_in_registers_depth(std::size_t m, std::size_t n, std::size_t 
   sgemm_small_b_in_registers<Arch, K, NV, TransA>(m, n, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
-// C (m x n) := alpha * op(A) * B + beta * C with B (k x n) read in place by rows of stride ldb;
-// B's last row may be read up to column `extent` (>= n; the row length that is valid memory).
-// Column panels of 2 vectors with R = MR rows (the blocked micro-kernel's budget: every ISA's NR
-// is 2 vectors), a last panel of one vector with MR rows too (12 rows measured slower: the row
-// addresses no longer fit in registers). A single row of C (m == 1) takes panels of 4 vectors
-// with two accumulator sets: 8 independent FMA chains per panel. k == 1 is an outer product.
+// One KC block of sgemm_small_columns (k <= KC): C := alpha * op(A) * B + beta * C.
 template <class Arch, class Shape, bool TransA>
-void sgemm_small_columns(std::size_t m, std::size_t n, std::size_t k, float alpha, const float* a,
-                         std::size_t lda, const float* b, std::size_t ldb, std::size_t extent,
-                         float beta, float* c, std::size_t ldc) noexcept {
+void sgemm_small_columns_block(std::size_t m, std::size_t n, std::size_t k, float alpha,
+                               const float* a, std::size_t lda, const float* b, std::size_t ldb,
+                               std::size_t extent, float beta, float* c,
+                               std::size_t ldc) noexcept {
   using fbatch = xsimd::batch<float, Arch>;
   constexpr std::size_t width = fbatch::size;
   constexpr std::size_t MR = Shape::mr;
@@ -339,7 +313,9 @@ void sgemm_small_columns(std::size_t m, std::size_t n, std::size_t k, float alph
     sgemm_small_rank1<Arch>(m, n, alpha, a, TransA ? 1 : lda, b, beta, c, ldc);
     return;
   }
-  if (k >= 2) {
+  // A single row gains nothing from holding B in registers; it takes the tiles below on every
+  // ISA (the choice here depends on the vector width, the order of operations must not).
+  if (k >= 2 && m > 1) {
     if (n <= width && k <= kSmallRegisterBDepth<1>) {
       sgemm_small_b_in_registers_depth<Arch, 1, TransA>(m, n, k, alpha, a, lda, b, ldb, beta, c,
                                                         ldc);
@@ -372,16 +348,16 @@ void sgemm_small_columns(std::size_t m, std::size_t n, std::size_t k, float alph
       // The tile inlined here: a one-sample call is a few dozen cycles, a call level counts.
       switch (nv) {
         case 4:
-          sgemm_small_tile<Arch, 1, 4, 2, TransA>(k, a, lda, bp, c_panel, ldc, alpha, beta);
+          sgemm_small_tile<Arch, 1, 4, TransA>(k, a, lda, bp, c_panel, ldc, alpha, beta);
           break;
         case 3:
-          sgemm_small_tile<Arch, 1, 3, 2, TransA>(k, a, lda, bp, c_panel, ldc, alpha, beta);
+          sgemm_small_tile<Arch, 1, 3, TransA>(k, a, lda, bp, c_panel, ldc, alpha, beta);
           break;
         case 2:
-          sgemm_small_tile<Arch, 1, 2, 2, TransA>(k, a, lda, bp, c_panel, ldc, alpha, beta);
+          sgemm_small_tile<Arch, 1, 2, TransA>(k, a, lda, bp, c_panel, ldc, alpha, beta);
           break;
         default:
-          sgemm_small_tile<Arch, 1, 1, 2, TransA>(k, a, lda, bp, c_panel, ldc, alpha, beta);
+          sgemm_small_tile<Arch, 1, 1, TransA>(k, a, lda, bp, c_panel, ldc, alpha, beta);
           break;
       }
     } else if (nv == 2) {
@@ -392,8 +368,33 @@ void sgemm_small_columns(std::size_t m, std::size_t n, std::size_t k, float alph
   }
 }
 
-// One column of C (n == 1): c_i = dot(op(A) row i, b), b's element p at b[p * b_stride]. Scalar,
-// one row at a time (the rows' chains overlap out of order): a vector tile would waste all lanes
+// C (m x n) := alpha * op(A) * B + beta * C with B (k x n) read in place by rows of stride ldb;
+// B's last row may be read up to column `extent` (>= n; the row length that is valid memory).
+// k in blocks of KC, as the blocked loops split it (only the first applies beta). Column panels
+// of 2 vectors with R = MR rows (the blocked micro-kernel's budget: every ISA's NR is 2 vectors),
+// a last panel of one vector with MR rows too (12 rows measured slower: the row addresses no
+// longer fit in registers). A single row of C (m == 1) takes panels of 4 vectors. k == 1 is an
+// outer product.
+template <class Arch, class Shape, bool TransA>
+void sgemm_small_columns(std::size_t m, std::size_t n, std::size_t k, float alpha, const float* a,
+                         std::size_t lda, const float* b, std::size_t ldb, std::size_t extent,
+                         float beta, float* c, std::size_t ldc) noexcept {
+  if (k <= Shape::kc) {
+    sgemm_small_columns_block<Arch, Shape, TransA>(m, n, k, alpha, a, lda, b, ldb, extent, beta,
+                                                   c, ldc);
+    return;
+  }
+  const std::size_t a_cs = TransA ? lda : 1;
+  for (std::size_t pc = 0; pc < k; pc += Shape::kc) {
+    const std::size_t kc = k - pc < Shape::kc ? k - pc : Shape::kc;
+    sgemm_small_columns_block<Arch, Shape, TransA>(m, n, kc, alpha, a + pc * a_cs, lda,
+                                                   b + pc * ldb, ldb, extent,
+                                                   pc == 0 ? beta : 1.0f, c, ldc);
+  }
+}
+
+// One column of C (n == 1), k <= KC: c_i = dot(op(A) row i, b), b's element p at b[p * b_stride],
+// one scalar fma chain from +0 in the blocked order. Scalar, one row at a time (the rows' chains overlap out of order): a vector tile would waste all lanes
 // but one; for op(A) = A^T with contiguous C (ldc == 1) sgemm_small vectorizes across rows
 // instead. Measured faster than four rows interleaved, whose group-wise stores and loop exits
 // serialize more.
@@ -425,12 +426,15 @@ SIMDNN_NO_AUTO_VECTORIZE void sgemm_small_column(std::size_t m, std::size_t k, f
       float dot = 0.0f;
       if constexpr (K > 0) {
 #pragma GCC unroll 8
-        for (std::size_t p = 0; p < K; ++p) dot += ai[p * a_cs] * bk[p];
+        for (std::size_t p = 0; p < K; ++p) dot = fused_multiply_add<Arch>(ai[p * a_cs], bk[p], dot);
       } else {
-        for (std::size_t p = 0; p < k; ++p) dot += ai[p * a_cs] * b[p * b_stride];
+        for (std::size_t p = 0; p < k; ++p) {
+          dot = fused_multiply_add<Arch>(ai[p * a_cs], b[p * b_stride], dot);
+        }
       }
       // beta == 0: C may hold NaN, never read it.
-      c[i * ldc] = beta == 0.0f ? alpha * dot : alpha * dot + beta * c[i * ldc];
+      const float scaled = dot * alpha;
+      c[i * ldc] = beta == 0.0f ? scaled : fused_multiply_add<Arch>(beta, c[i * ldc], scaled);
     }
   };
   switch (k) {
@@ -482,10 +486,19 @@ void sgemm_small(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::
       // C^T (1 x m) = op(B)^T (1 x k) * A (k x m, stored): one row of C times B, vectorized
       // across C's contiguous column.
       sgemm_small_columns<Arch, Shape, true>(1, m, k, alpha, b, b_stride, a, lda, m, beta, c, 1);
-    } else if (trans_a) {
-      sgemm_small_column<Arch, true>(m, k, alpha, a, lda, b, b_stride, beta, c, ldc);
-    } else {
-      sgemm_small_column<Arch, false>(m, k, alpha, a, lda, b, b_stride, beta, c, ldc);
+      return;
+    }
+    // k in KC blocks, as everywhere (only the first applies beta).
+    for (std::size_t pc = 0; pc < k; pc += Shape::kc) {
+      const std::size_t kc = k - pc < Shape::kc ? k - pc : Shape::kc;
+      const float beta_block = pc == 0 ? beta : 1.0f;
+      if (trans_a) {
+        sgemm_small_column<Arch, true>(m, kc, alpha, a + pc * lda, lda, b + pc * b_stride,
+                                       b_stride, beta_block, c, ldc);
+      } else {
+        sgemm_small_column<Arch, false>(m, kc, alpha, a + pc, lda, b + pc * b_stride, b_stride,
+                                        beta_block, c, ldc);
+      }
     }
     return;
   }

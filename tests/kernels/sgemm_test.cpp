@@ -236,8 +236,7 @@ TEST_P(SgemmTest, SmallPathEveryTileRemainderAndTail) {
   // remainder of the MR-row tiles (run as 8/4/2/1-row tiles), n across every tail width of one-,
   // two- and (m == 1) four-vector panels and n == 1 (scalar dots; across rows when op(A) = A^T
   // and ldc == 1, i.e. pad 0), k = 1 (outer product), short (the last rows of B are loaded
-  // partially; with ld = n + pad small, several are) and long (two accumulator sets in tiles of
-  // at most 4 accumulators); both transposes (op(B) = B^T through the transposed copy), alpha and
+  // partially; with ld = n + pad small, several are) and long; both transposes (op(B) = B^T through the transposed copy), alpha and
   // beta variants, ld = cols and ld > cols, and the shapes of a small network's layers.
   const auto& bl = table_->blocking;
   const std::size_t width = bl.nr / 2;
@@ -369,6 +368,107 @@ TEST_P(SgemmTest, MicroKernelAloneEveryDepthAndPartialTile) {
   }
   std::printf("[ %s %s ] micro-kernel: k = 0..%zu, %zu elements checked\n",
               table_->name, table_->gemm_tile, 2 * bl.kc, checked);
+}
+
+// The premise of the cross-ISA contract that every machine can check (lib/kernels/sgemm.hpp,
+// "Order of operations"): every path computes each element in the blocked order (KC blocks, one
+// fma chain from +0 per block, alpha, then beta), so the tile shapes, the small path's loops and
+// the decision between them, which all depend on the ISA, cannot change a bit. The reference is
+// the blocked kernel with A always packed; the exception, a single row of C times B^T through the
+// automatic choice (16-lane dot products), is left out.
+TEST_P(SgemmTest, EveryPathGivesTheBitsOfTheBlockedOrder) {
+  std::vector<gemm_case> cases;
+  const std::size_t sizes[] = {1, 2, 3, 7, 9, 13, 17, 33};
+  for (bool ta : kTransposes)
+    for (bool tb : kTransposes) {
+      for (std::size_t m : sizes)
+        for (std::size_t n : sizes)
+          for (std::size_t k : {std::size_t{1}, std::size_t{2}, std::size_t{5}, std::size_t{10},
+                                std::size_t{33}, std::size_t{257}}) {
+            cases.push_back({ta, tb, m, n, k, 0.7f, 1.3f, 1});
+            cases.push_back({ta, tb, m, n, k, 1.0f, 0.0f, 0});
+          }
+      for (std::size_t k : {std::size_t{4}, std::size_t{10}, std::size_t{150}, std::size_t{600}}) {
+        cases.push_back({ta, tb, 150, 10, k, 1.0f, 1.0f, 0});
+        cases.push_back({ta, tb, 150, 3, k, 1.0f, 0.0f, 0});
+        cases.push_back({ta, tb, 150, 1, k, 0.7f, 1.3f, 0});
+        cases.push_back({ta, tb, 2, 3, k * 4, 0.7f, 1.3f, 0});
+      }
+    }
+  std::size_t compared = 0;
+  std::uint64_t seed = 1;
+  for (const gemm_case& g : cases) {
+    test_rng rng(seed++);
+    stored_matrix a(g.ta ? g.k : g.m, g.ta ? g.m : g.k, g.pad, rng);
+    stored_matrix b(g.tb ? g.n : g.k, g.tb ? g.k : g.n, g.pad, rng);
+    stored_matrix c(g.m, g.n, g.pad, rng);
+    std::vector<float> workspace(kernels::sgemm_workspace_floats(table_->blocking, g.m, g.n, g.k));
+    auto run = [&](kernels::sgemm_fn kernel) {
+      std::vector<float> out = c.data;
+      kernel(g.ta, g.tb, g.m, g.n, g.k, g.alpha, a.data.data(), a.ld, b.data.data(), b.ld, g.beta,
+             out.data(), c.ld, workspace.data());
+      return out;
+    };
+    const std::vector<float> reference = run(table_->sgemm_packed_a);
+    const struct {
+      const char* name;
+      kernels::sgemm_fn kernel;
+    } paths[] = {{"automatic", table_->sgemm},
+                 {"A unpacked", table_->sgemm_unpacked_a},
+                 {"small path", table_->sgemm_small}};
+    for (const auto& path : paths) {
+      if (g.m == 1 && g.tb && path.kernel == table_->sgemm) continue;  // the documented exception
+      const std::vector<float> got = run(path.kernel);
+      for (std::size_t i = 0; i < got.size(); ++i) {
+        ASSERT_TRUE(same_bits(got[i], reference[i]))
+            << "[" << table_->name << "] " << describe(g) << ": " << path.name << " gives "
+            << got[i] << " at offset " << i << ", the blocked order " << reference[i];
+      }
+      ++compared;
+    }
+  }
+  std::printf("[ %s ] %zu results bitwise equal to the blocked order\n", table_->name, compared);
+}
+
+// The thread pool hands each thread an NR-wide share of columns (lib/sgemm.cpp); whatever the
+// share (NR differs by ISA), every element is bitwise the unsplit call's.
+TEST_P(SgemmTest, AnyColumnSplitGivesTheUnsplitBits) {
+  const gemm_case shapes[] = {{false, false, 256, 256, 256, 0.7f, 1.3f},
+                              {true, false, 301, 203, 97, 0.7f, 1.3f},
+                              {false, true, 129, 517, 70, 0.7f, 1.3f},
+                              {true, true, 160, 160, 170, 0.7f, 1.3f},
+                              {false, true, 1, 300, 700, 1.0f, 0.0f},
+                              {true, false, 1, 1000, 600, 1.0f, 1.0f},
+                              {false, false, 40, 100, 30, 1.0f, 0.0f},
+                              // Whole blocked, shares small (k past KC in the second).
+                              {false, false, 64, 200, 40, 1.0f, 1.0f},
+                              {false, true, 8, 200, 260, 0.7f, 1.3f}};
+  std::uint64_t seed = 50;
+  for (const gemm_case& g : shapes) {
+    test_rng rng(seed++);
+    stored_matrix a(g.ta ? g.k : g.m, g.ta ? g.m : g.k, g.pad, rng);
+    stored_matrix b(g.tb ? g.n : g.k, g.tb ? g.k : g.n, g.pad, rng);
+    stored_matrix c(g.m, g.n, g.pad, rng);
+    std::vector<float> workspace(kernels::sgemm_workspace_floats(table_->blocking, g.m, g.n, g.k));
+    std::vector<float> whole = c.data;
+    table_->sgemm(g.ta, g.tb, g.m, g.n, g.k, g.alpha, a.data.data(), a.ld, b.data.data(), b.ld,
+                  g.beta, whole.data(), c.ld, workspace.data());
+    for (std::size_t share : {std::size_t{8}, std::size_t{16}, std::size_t{32}, std::size_t{48},
+                              std::size_t{96}}) {
+      std::vector<float> split = c.data;
+      for (std::size_t first = 0; first < g.n; first += share) {
+        const std::size_t cols = first + share < g.n ? share : g.n - first;
+        const float* b_part = g.tb ? b.data.data() + first * b.ld : b.data.data() + first;
+        table_->sgemm(g.ta, g.tb, g.m, cols, g.k, g.alpha, a.data.data(), a.ld, b_part, b.ld,
+                      g.beta, split.data() + first, c.ld, workspace.data());
+      }
+      for (std::size_t i = 0; i < split.size(); ++i) {
+        ASSERT_TRUE(same_bits(split[i], whole[i]))
+            << "[" << table_->name << "] " << describe(g) << " in shares of " << share
+            << " columns: offset " << i << " is " << split[i] << ", unsplit " << whole[i];
+      }
+    }
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryIsa, SgemmTest, ::testing::ValuesIn(testing::all_isas()),
