@@ -23,6 +23,8 @@
 #include <span>
 #include <vector>
 
+#include "simdnn/isa.hpp"
+
 namespace simdnn {
 
 enum class activation : unsigned char {
@@ -66,6 +68,10 @@ struct network_options {
   weight_init init = weight_init::xavier_uniform;
   std::uint64_t seed = 1;
   loss_reduction reduction = loss_reduction::mean;
+  // The ISA the network's kernels dispatch to (default: the best one, capped by SIMDNN_ISA). On
+  // AVX2 and AVX-512 a run is bitwise the same (README, "Reproducibility"); SSE2 may differ in
+  // the last bits. The constructor throws std::invalid_argument if this CPU/OS cannot run it.
+  isa kernels = active_isa();
 };
 
 class network {
@@ -99,6 +105,7 @@ class network {
   [[nodiscard]] bool has_bias() const noexcept;
   [[nodiscard]] activation layer_activation(std::size_t layer) const noexcept;
   [[nodiscard]] std::size_t parameter_count() const noexcept;
+  [[nodiscard]] isa kernels() const noexcept;  // the ISA it dispatches to
 
   // Read/write views into the arena (layer < layer_count(), else empty). Weights are
   // widths[l] x widths[l+1] row-major; biases are empty when bias is off.

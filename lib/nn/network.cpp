@@ -352,6 +352,10 @@ void validate(std::span<const std::size_t> widths, const network_options& option
   if (options.reduction != loss_reduction::mean && options.reduction != loss_reduction::sum) {
     fail("reduction is not a simdnn::loss_reduction value");
   }
+  if (!isa_supported(options.kernels)) {
+    fail(std::string("kernels: ") + isa_name(options.kernels) +
+         " is not supported on this CPU/OS (supported: see simdnn::supported_isas())");
+  }
 }
 
 // Bytes of the arena proper (from an aligned base), validating first.
@@ -388,7 +392,8 @@ Impl* build(std::span<const std::size_t> widths, const network_options& options,
   // Cannot throw: the same walk already measured these sizes without overflow.
   Impl* net =
       walk_arena<Impl>(widths, options, workspace_floats(widths, options.max_batch), cursor);
-  net->kernels = &kernels::best_kernels();
+  // Supported: validate() checked it before anything was measured.
+  net->kernels = kernels::kernels_for(options.kernels);
   net->arena_bytes = arena_bytes;
   initialize_weights(*net, options);
   return net;
@@ -605,6 +610,10 @@ activation network::layer_activation(std::size_t layer) const noexcept {
 }
 std::size_t network::parameter_count() const noexcept {
   return impl_ ? impl_->parameter_count : 0;
+}
+
+isa network::kernels() const noexcept {
+  return impl_ ? impl_->kernels->id : active_isa();
 }
 
 std::span<float> network::weights(std::size_t layer) noexcept {
