@@ -12,6 +12,11 @@
 
 namespace simdnn::testing {
 
+// The exit status of a test executable run under an SIMDNN_ISA cap this CPU/OS cannot run
+// (tests/isa_cap_guard.cpp); ctest registers it as SKIP_RETURN_CODE, so such a run is reported as
+// skipped, never as passed.
+inline constexpr int kIsaUnavailableExitCode = 77;
+
 // Every ISA this build knows, as a gtest parameter; tests for ISAs the CPU lacks are skipped
 // (with the reason), so the output always says which ISAs ran.
 inline std::vector<isa> all_isas() { return {isa::sse2, isa::avx2, isa::avx512}; }
