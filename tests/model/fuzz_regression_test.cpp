@@ -16,12 +16,19 @@
 namespace simdnn {
 namespace {
 
+std::filesystem::path directory_of(const std::string& set, const std::string& kind) {
+  return std::filesystem::path(SIMDNN_FUZZ_DIR) / set / kind;
+}
+
+// The inputs of one folder, sorted; dot files (the .keep markers of empty folders) are not inputs.
 std::vector<std::filesystem::path> files_in(const std::string& set, const std::string& kind) {
   std::vector<std::filesystem::path> files;
-  const std::filesystem::path directory = std::filesystem::path(SIMDNN_FUZZ_DIR) / set / kind;
+  const std::filesystem::path directory = directory_of(set, kind);
   if (!std::filesystem::is_directory(directory)) return files;
   for (const auto& entry : std::filesystem::directory_iterator(directory)) {
-    if (entry.is_regular_file()) files.push_back(entry.path());
+    if (entry.is_regular_file() && entry.path().filename().string().front() != '.') {
+      files.push_back(entry.path());
+    }
   }
   std::sort(files.begin(), files.end());
   return files;
@@ -33,6 +40,11 @@ std::vector<std::uint8_t> contents(const std::filesystem::path& path) {
 }
 
 void replay(const std::string& kind, void (*target)(const std::uint8_t*, std::size_t)) {
+  // A missing folder would make the replay check nothing while looking green.
+  for (const char* set : {"corpus", "regressions"}) {
+    ASSERT_TRUE(std::filesystem::is_directory(directory_of(set, kind)))
+        << directory_of(set, kind) << " is missing (tests/fuzz/regressions/README.md)";
+  }
   const auto seeds = files_in("corpus", kind);
   const auto regressions = files_in("regressions", kind);
   EXPECT_FALSE(seeds.empty()) << "no seed corpus for " << kind;
