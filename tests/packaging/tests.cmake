@@ -24,3 +24,37 @@ add_test(NAME packaging.isa_symbols_canary
                  $<TARGET_FILE:simdnn_isa_symbols_canary>)
 set_tests_properties(packaging.isa_symbols_canary PROPERTIES WILL_FAIL TRUE
                      FIXTURES_REQUIRED isa_canary LABELS "packaging")
+
+# No silent contraction (tools/check-fp-contract): -ffp-contract=off reaches every compile command
+# of the project, and a canary `a * b + c` built with the widest kernels' flags holds no fma. Its
+# twin built with -ffp-contract=fast must hold one, so the object check can fail.
+if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
+  if(SIMDNN_ENABLE_AVX512)
+    set(SIMDNN_CANARY_ISA avx512)
+  else()
+    set(SIMDNN_CANARY_ISA avx2)
+  endif()
+  add_library(simdnn_fp_contract_canary STATIC ${CMAKE_CURRENT_LIST_DIR}/canary/contract.cpp)
+  add_library(simdnn_fp_contract_canary_fast STATIC ${CMAKE_CURRENT_LIST_DIR}/canary/contract.cpp)
+  foreach(canary IN ITEMS simdnn_fp_contract_canary simdnn_fp_contract_canary_fast)
+    target_compile_options(${canary} PRIVATE ${SIMDNN_ISA_FLAGS_${SIMDNN_CANARY_ISA}} -O2)
+  endforeach()
+  target_compile_options(simdnn_fp_contract_canary_fast PRIVATE -ffp-contract=fast)
+  find_package(Python3 REQUIRED COMPONENTS Interpreter)
+  add_test(NAME packaging.fp_contract_commands
+           COMMAND Python3::Interpreter ${PROJECT_SOURCE_DIR}/tools/check-fp-contract commands
+                   ${PROJECT_BINARY_DIR}/compile_commands.json ${PROJECT_SOURCE_DIR}
+                   tests/packaging/canary/contract.cpp)
+  add_test(NAME packaging.fp_contract_canary
+           COMMAND Python3::Interpreter ${PROJECT_SOURCE_DIR}/tools/check-fp-contract no-fma
+                   $<TARGET_FILE:simdnn_fp_contract_canary>)
+  add_test(NAME packaging.fp_contract_canary_detects
+           COMMAND Python3::Interpreter ${PROJECT_SOURCE_DIR}/tools/check-fp-contract has-fma
+                   $<TARGET_FILE:simdnn_fp_contract_canary_fast>)
+  set_tests_properties(packaging.fp_contract_canary packaging.fp_contract_canary_detects
+                       PROPERTIES LABELS "packaging")
+  if(NOT CMAKE_EXPORT_COMPILE_COMMANDS)
+    set_tests_properties(packaging.fp_contract_commands PROPERTIES DISABLED TRUE)
+  endif()
+  set_tests_properties(packaging.fp_contract_commands PROPERTIES LABELS "packaging")
+endif()
