@@ -88,8 +88,10 @@ struct gemm_operands {
   std::vector<float> a, b, c;
 };
 
-// Values in [-1, 1) with every 97th element of C a NaN (beta == 0 must not read it; beta != 0
-// must propagate the same NaN on every ISA) and padding holding a sentinel.
+// Values in [-1, 1) everywhere, padding included (it must come out unchanged), with exact zeros
+// of both signs in A and B (a zero product's sign is where a*b and fma(a, b, +0) differ) and
+// every 97th element of C a NaN (beta == 0 must not read it; beta != 0 must propagate the same
+// NaN on every ISA).
 gemm_operands make_operands(const gemm_case& g, std::uint64_t seed) {
   test_rng rng(seed);
   gemm_operands o;
@@ -101,8 +103,12 @@ gemm_operands make_operands(const gemm_case& g, std::uint64_t seed) {
   o.a.assign(a_rows * o.lda + 1, 7.0f);
   o.b.assign(b_rows * o.ldb + 1, 7.0f);
   o.c.assign(g.m * o.ldc + 1, 7.0f);
-  for (float& v : o.a) v = rng.uniform(-1.0f, 1.0f);
-  for (float& v : o.b) v = rng.uniform(-1.0f, 1.0f);
+  for (std::size_t i = 0; i < o.a.size(); ++i) {
+    o.a[i] = i % 11 == 3 ? -0.0f : i % 13 == 4 ? 0.0f : rng.uniform(-1.0f, 1.0f);
+  }
+  for (std::size_t i = 0; i < o.b.size(); ++i) {
+    o.b[i] = i % 7 == 2 ? -0.0f : rng.uniform(-1.0f, 1.0f);
+  }
   for (std::size_t i = 0; i < o.c.size(); ++i) {
     o.c[i] = i % 97 == 5 ? std::numeric_limits<float>::quiet_NaN() : rng.uniform(-1.0f, 1.0f);
   }
@@ -148,7 +154,7 @@ void expect_same_on_every_isa(const std::vector<const kernel_table*>& tables,
 }
 
 constexpr bool kTransposes[] = {false, true};
-constexpr float kAlphas[] = {0.0f, 1.0f, 0.7f};
+constexpr float kAlphas[] = {0.0f, 1.0f, -0.7f};  // negative: a zero product keeps its sign
 constexpr float kBetas[] = {0.0f, 1.0f, 1.3f};
 
 TEST_F(CrossIsa, SgemmSmallShapesEveryTransposeAlphaBeta) {

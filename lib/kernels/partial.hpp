@@ -10,7 +10,8 @@
 
 namespace simdnn::kernels {
 
-// The first `count` (<= width; 0 touches no memory) lanes of a vector from / to memory, without touching the rest:
+// The first `count` lanes of a vector from / to memory, without touching the rest (loads: count
+// <= width, 0 touches no memory and gives zeros; stores: count < width):
 // AVX-512 and AVX2 mask the access in hardware (masked-off lanes never fault); SSE2 goes through
 // a stack copy. Used for the last partial vector of a GEMM edge tile and of elementwise tails,
 // so neither needs a round trip through a temporary.

@@ -20,8 +20,11 @@
 // the thread split: k in blocks of KC = kReproducibleKc from p = 0; per block one chain
 // acc = fma(op(A)(i, p), op(B)(p, j), acc) from acc = +0 in increasing p; t = acc * alpha; the
 // first block stores t (beta == 0) or fma(beta, C, t), later blocks C + t. The one exception is
-// a single row of C times B^T (sgemm_single_row): 16 lane sums folded in a fixed tree, again the
-// same on every FMA ISA. Every fma is fused_multiply_add (lib/kernels/fma.hpp), one rounding.
+// a single row of C times B^T with op(A) = A or k <= kSingleRowMaxGather (sgemm_single_row): 16
+// lane sums folded in a fixed tree, again the same on every FMA ISA. Every fma is
+// fused_multiply_add (lib/kernels/fma.hpp), one rounding. Not promised: which NaN's payload
+// comes out when two different NaNs meet in one operation (x86 keeps the first operand's, and
+// the compiler orders commutative operands per ISA); the result is NaN on every ISA.
 //
 // Contract (see simdnn/sgemm.hpp): beta == 0 never reads C; k == 0 or alpha == 0 reads neither A
 // nor B; nothing outside the m x n window of C is written. Never allocates: packing goes to the
@@ -37,15 +40,10 @@
 #include "kernels/fma.hpp"
 #include "kernels/partial.hpp"
 #include "kernels/sgemm_small.hpp"
+#include "kernels/table.hpp"
 #include "kernels/transpose.hpp"
 
 namespace simdnn::kernels {
-
-// The depth of a k block on every FMA ISA. It fixes where the per-element sums are rounded into
-// C, so it is part of the reproducibility contract, not a per-ISA tuning knob (static_assert in
-// lib/arch/instantiate.hpp). 256 keeps AVX-512's KC x NR = 256 x 32 panel of B (32 KiB) in a
-// 48 KiB L1D; AVX2's 256 x 16 panel takes 16 KiB.
-inline constexpr std::size_t kReproducibleKc = 256;
 
 // Blocking parameters are compile-time per ISA, so the micro-kernel is fully unrolled.
 template <std::size_t MR, std::size_t NR, std::size_t KC, std::size_t MC, std::size_t NC>
@@ -246,11 +244,6 @@ inline void sgemm_pack_b(bool trans, const float* b, std::size_t ldb, std::size_
   }
 }
 
-// The single-row dot products (sgemm_single_row) accumulate in kDotLanes lanes on every ISA: one
-// 16-lane vector on AVX-512, two 8-lane vectors on AVX2, four 4-lane vectors on SSE2, so lane l
-// sums the products p = l, l + 16, l + 32, ... in the same order everywhere.
-inline constexpr std::size_t kDotLanes = 16;
-
 // The sum of 16 lane sums s[0..15] in one fixed tree, the same on every ISA: fold the upper half
 // onto the lower one (s[l] + s[l + 8]), then again (+4), (+2), (+1).
 [[gnu::always_inline]] inline float sgemm_fold_dot_lanes(const float (&s)[kDotLanes]) noexcept {
@@ -291,11 +284,6 @@ template <class Arch, std::size_t L>
     return sgemm_fold_dot_lanes(lanes);
   }
 }
-
-// op(A)'s row is gathered into the workspace when strided (op(A) = A^T); up to this depth, which
-// every ISA's workspace holds (static_assert in lib/arch/instantiate.hpp), so that the choice of
-// the single-row path never depends on the ISA.
-inline constexpr std::size_t kSingleRowMaxGather = 2048;
 
 // C is a single row (one sample through a layer) and op(B) = B^T: c_j = dot(a, row j of B),
 // vectorized along k in kDotLanes lanes (see above), `group` rows of B at a time (independent
@@ -351,17 +339,22 @@ inline void sgemm_single_row(std::size_t n, std::size_t k, float alpha, const fl
       }
     }
     if (k_tail != 0) {
+      // A vector past the end of k still takes its fma(0, 0, acc), as the lanes past k of a wider
+      // vector do (it turns an accumulator of -0 into +0): skipping it would change a zero's sign
+      // on one ISA only. Its load touches no memory; the pointer stays inside the row.
       fbatch av[L];
 #pragma GCC unroll 4
       for (std::size_t v = 0; v < L; ++v) {
-        av[v] = load_partial<Arch>(a_contiguous + k_whole + v * width, tail_count[v]);
+        const std::size_t at = tail_count[v] != 0 ? k_whole + v * width : 0;
+        av[v] = load_partial<Arch>(a_contiguous + at, tail_count[v]);
       }
 #pragma GCC unroll 8
       for (std::size_t r = 0; r < group; ++r) {
         if (r < rows) {
 #pragma GCC unroll 4
           for (std::size_t v = 0; v < L; ++v) {
-            const fbatch bv = load_partial<Arch>(bj + r * ldb + k_whole + v * width, tail_count[v]);
+            const std::size_t at = tail_count[v] != 0 ? k_whole + v * width : 0;
+            const fbatch bv = load_partial<Arch>(bj + r * ldb + at, tail_count[v]);
             acc[r][v] = fused_multiply_add<Arch>(av[v], bv, acc[r][v]);
           }
         }

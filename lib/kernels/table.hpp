@@ -19,6 +19,23 @@ struct gemm_blocking {
   std::size_t mr, nr, kc, mc, nc;
 };
 
+// The order of operations every FMA ISA's sgemm follows (lib/kernels/sgemm.hpp, "Order of
+// operations"); tests evaluate it in scalars.
+//
+// The depth of a k block on every FMA ISA. It fixes where the per-element sums are rounded into
+// C, so it is part of the reproducibility contract, not a per-ISA tuning knob (static_assert in
+// lib/arch/instantiate.hpp). 256 keeps AVX-512's KC x NR = 256 x 32 panel of B (32 KiB) in a
+// 48 KiB L1D; AVX2's 256 x 16 panel takes 16 KiB.
+inline constexpr std::size_t kReproducibleKc = 256;
+// The single-row dot products (sgemm_single_row) accumulate in kDotLanes lanes on every ISA: one
+// 16-lane vector on AVX-512, two 8-lane vectors on AVX2, four 4-lane vectors on SSE2, so lane l
+// sums the products p = l, l + 16, l + 32, ... in the same order everywhere.
+inline constexpr std::size_t kDotLanes = 16;
+// op(A)'s row is gathered into the workspace when strided (op(A) = A^T); up to this depth, which
+// every ISA's workspace holds (static_assert in lib/arch/instantiate.hpp), so that the choice of
+// the single-row path never depends on the ISA. Deeper, such a product takes the blocked order.
+inline constexpr std::size_t kSingleRowMaxGather = 2048;
+
 // Floats of packing workspace an m x n x k product needs with this blocking (64-byte aligned
 // panels included). The same function sizes the arena of a network.
 [[nodiscard]] std::size_t sgemm_workspace_floats(const gemm_blocking& blocking, std::size_t m,

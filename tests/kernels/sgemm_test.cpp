@@ -37,13 +37,20 @@ float sentinel() {
 bool same_bits(float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
 // A rows x cols matrix stored with leading dimension cols + pad; padding holds the sentinel.
+// Values in [-1, 1), with some exact zeros of both signs: a zero product's sign is where a * b
+// and the documented fma(a, b, +0) differ.
 struct stored_matrix {
   std::size_t rows, cols, ld;
   std::vector<float> data;
   stored_matrix(std::size_t r, std::size_t c, std::size_t pad, test_rng& rng)
       : rows(r), cols(c), ld(c + pad), data(r * (c + pad) + 1, sentinel()) {
     for (std::size_t i = 0; i < rows; ++i) {
-      for (std::size_t j = 0; j < cols; ++j) data[i * ld + j] = rng.uniform(-1.0f, 1.0f);
+      for (std::size_t j = 0; j < cols; ++j) {
+        const std::size_t index = i * ld + j;
+        data[index] = index % 17 == 5    ? -0.0f
+                      : index % 19 == 7 ? 0.0f
+                                        : rng.uniform(-1.0f, 1.0f);
+      }
     }
   }
   float at(std::size_t i, std::size_t j) const { return data[i * ld + j]; }
@@ -67,7 +74,56 @@ std::string describe(const gemm_case& g) {
          " pad=" + std::to_string(g.pad) + (g.nan_c ? " C=NaN" : "");
 }
 
-// Runs one case through `kernel` and checks every element, the padding and the inputs.
+// The documented order of operations (lib/kernels/sgemm.hpp, "Order of operations") evaluated
+// element by element in scalars: what each ISA's kernels must give bit for bit, on every path.
+// `fused`: one rounding per fma (AVX2, AVX-512), else a multiply and an add (SSE2). Since every
+// FMA ISA must equal this one reference, they agree with each other, which a machine with a
+// single FMA ISA can prove too. `single_row`: the 16-lane dot products of sgemm_single_row.
+std::vector<float> documented_order(const gemm_case& g, const stored_matrix& a,
+                                    const stored_matrix& b, const std::vector<float>& c0,
+                                    std::size_t ldc, bool fused, bool single_row) {
+  const auto fma = [fused](float x, float y, float z) { return fused ? std::fma(x, y, z) : x * y + z; };
+  auto op_a = [&](std::size_t i, std::size_t p) { return g.ta ? a.at(p, i) : a.at(i, p); };
+  auto op_b = [&](std::size_t p, std::size_t j) { return g.tb ? b.at(j, p) : b.at(p, j); };
+  std::vector<float> c = c0;
+  constexpr std::size_t kc = kernels::kReproducibleKc, lanes = kernels::kDotLanes;
+  for (std::size_t i = 0; i < g.m; ++i) {
+    for (std::size_t j = 0; j < g.n; ++j) {
+      float& cij = c[i * ldc + j];
+      if (g.k == 0 || g.alpha == 0.0f) {
+        if (g.beta != 1.0f) cij = g.beta == 0.0f ? 0.0f : cij * g.beta;
+        continue;
+      }
+      if (single_row) {
+        float s[lanes] = {};
+        const std::size_t padded = (g.k + lanes - 1) / lanes * lanes;
+        for (std::size_t p = 0; p < padded; ++p) {
+          // Past k the lanes still take fma(0, 0, s) (a -0 becomes +0).
+          s[p % lanes] = p < g.k ? fma(op_a(i, p), op_b(p, j), s[p % lanes])
+                                 : fma(0.0f, 0.0f, s[p % lanes]);
+        }
+        float t8[8], t4[4];
+        for (std::size_t l = 0; l < 8; ++l) t8[l] = s[l] + s[l + 8];
+        for (std::size_t l = 0; l < 4; ++l) t4[l] = t8[l] + t8[l + 4];
+        const float sum = (t4[0] + t4[2]) + (t4[1] + t4[3]);
+        const float t = sum * g.alpha;
+        cij = g.beta == 0.0f ? t : fma(g.beta, cij, t);
+        continue;
+      }
+      for (std::size_t pc = 0; pc < g.k; pc += kc) {
+        float acc = 0.0f;
+        for (std::size_t p = pc; p < g.k && p < pc + kc; ++p) acc = fma(op_a(i, p), op_b(p, j), acc);
+        const float t = acc * g.alpha;
+        const float beta_block = pc == 0 ? g.beta : 1.0f;
+        cij = beta_block == 0.0f ? t : fma(beta_block, cij, t);
+      }
+    }
+  }
+  return c;
+}
+
+// Runs one case through `kernel` and checks every element (against the double reference within
+// the tolerance, and bitwise against the documented order), the padding and the inputs.
 // Returns an empty string on success, else what went wrong first.
 std::string run_case(const kernel_table& table, kernels::sgemm_fn kernel, const gemm_case& g,
                      std::uint64_t seed) {
@@ -88,8 +144,18 @@ std::string run_case(const kernel_table& table, kernels::sgemm_fn kernel, const 
 
   auto op_a = [&](std::size_t i, std::size_t p) { return g.ta ? a.at(p, i) : a.at(i, p); };
   auto op_b = [&](std::size_t p, std::size_t j) { return g.tb ? b.at(j, p) : b.at(p, j); };
+  const bool single_row = kernel == table.sgemm && g.m == 1 && g.tb &&
+                          (!g.ta || g.k <= kernels::kSingleRowMaxGather);
+  const std::vector<float> ordered =
+      documented_order(g, a, b, c0, c.ld, table.id != isa::sse2, single_row);
   for (std::size_t i = 0; i < g.m; ++i) {
     for (std::size_t j = 0; j < g.n; ++j) {
+      const std::size_t at = i * c.ld + j;
+      if (!same_bits(c.data[at], ordered[at])) {
+        return describe(g) + ": C(" + std::to_string(i) + "," + std::to_string(j) + ") = " +
+               std::to_string(c.data[at]) + ", the documented order of operations gives " +
+               std::to_string(ordered[at]) + (single_row ? " (16-lane single-row order)" : "");
+      }
       double dot = 0.0, magnitude = 0.0;
       for (std::size_t p = 0; p < g.k; ++p) {
         const double product = double(op_a(i, p)) * double(op_b(p, j));

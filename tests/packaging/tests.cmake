@@ -44,7 +44,7 @@ if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
   add_test(NAME packaging.fp_contract_commands
            COMMAND Python3::Interpreter ${PROJECT_SOURCE_DIR}/tools/check-fp-contract commands
                    ${PROJECT_BINARY_DIR}/compile_commands.json ${PROJECT_SOURCE_DIR}
-                   tests/packaging/canary/contract.cpp)
+                   simdnn_fp_contract_canary_fast.dir)
   add_test(NAME packaging.fp_contract_canary
            COMMAND Python3::Interpreter ${PROJECT_SOURCE_DIR}/tools/check-fp-contract no-fma
                    $<TARGET_FILE:simdnn_fp_contract_canary>)
