@@ -15,21 +15,27 @@
 #include "kernels/table.hpp"
 
 namespace simdnn {
+
 namespace kernels {
 
-std::size_t sgemm_workspace_floats(const gemm_blocking& blocking, std::size_t m, std::size_t n,
-                                   std::size_t k) noexcept {
-  if (m == 0 || n == 0 || k == 0) return 0;
-  // Every public call sizes its workspace: no division where the step is a power of two (NR, 16).
-  auto round_up = [](std::size_t value, std::size_t step) {
+sgemm_workspace_parts sgemm_workspace_layout(const gemm_blocking& blocking, std::size_t m,
+                                             std::size_t n, std::size_t k) noexcept {
+  if (m == 0 || n == 0 || k == 0) return {0, 0, 0};
+  // Every public call sizes its workspace: no division where the step is a power of two.
+  const auto round_up = [](std::size_t value, std::size_t step) {
     if ((step & (step - 1)) == 0) return (value + step - 1) & ~(step - 1);
     return (value + step - 1) / step * step;
   };
   const std::size_t kc = k < blocking.kc ? k : blocking.kc;
   const std::size_t rows = round_up(m < blocking.mc ? m : blocking.mc, blocking.mr);
   const std::size_t cols = round_up(n < blocking.nc ? n : blocking.nc, blocking.nr);
-  // Packed A rounded to 16 floats keeps packed B 64-byte aligned; +16 floats aligns the start.
-  return round_up(rows * kc, 16) + cols * kc + 16;
+  const std::size_t packed_a = round_up(rows * kc, 16), packed_b = cols * kc;
+  return {packed_a, packed_b, packed_a + packed_b + 16};
+}
+
+std::size_t sgemm_workspace_floats(const gemm_blocking& blocking, std::size_t m, std::size_t n,
+                                   std::size_t k) noexcept {
+  return sgemm_workspace_layout(blocking, m, n, k).total;
 }
 
 }  // namespace kernels

@@ -5,7 +5,7 @@
 namespace simdnn::kernels {
 
 const kernel_table& avx512_kernels() noexcept {
-  return make_kernel_table<xsimd::avx512f, gemm_shape<12, 32, kReproducibleKc, 144, 2048>>(
+  return make_kernel_table<xsimd::avx512f, gemm::gemm_shape<12, 32, kReproducibleKc, 144, 2048>>(
       isa::avx512, "avx512", "12x32");
 }
 

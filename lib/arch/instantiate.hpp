@@ -5,7 +5,7 @@
 #pragma once
 
 #include "kernels/dense.hpp"
-#include "kernels/sgemm.hpp"
+#include "kernels/gemm/dispatch.hpp"
 #include "kernels/sigmoid.hpp"
 #include "kernels/table.hpp"
 
@@ -17,33 +17,33 @@ template <class Arch, class Shape>
 void sgemm_micro_kernel_packed(std::size_t kc, const float* a_panel, const float* b_panel, float* c,
                                std::size_t ldc, float alpha, float beta, std::size_t rows,
                                std::size_t cols) noexcept {
-  sgemm_micro_kernel<Arch, Shape::mr, Shape::nr>(kc, a_panel, 1, Shape::mr, b_panel, Shape::nr, c,
-                                                 ldc, alpha, beta, rows, cols);
+  gemm::sgemm_micro_kernel<Arch, Shape::mr, Shape::nr>(kc, a_panel, 1, Shape::mr, b_panel,
+                                                       Shape::nr, c, ldc, alpha, beta, rows, cols);
 }
 
 template <class Arch, class Shape>
 const kernel_table& make_kernel_table(isa id, const char* name, const char* tile) noexcept {
-  // The reproducibility contract (lib/kernels/sgemm.hpp, "Order of operations"): every FMA ISA
-  // splits k at the same depth, and every ISA's workspace holds a gathered single-row operand.
+  // The reproducibility contract (lib/kernels/gemm/dispatch.hpp, "Order of operations"): every
+  // FMA ISA splits k at the same depth, and every ISA's workspace holds a gathered single row.
   static_assert(!has_hardware_fma<Arch> || Shape::kc == kReproducibleKc,
                 "every FMA ISA must use KC = kReproducibleKc: it fixes the rounding order");
-  static_assert((Shape::mr + Shape::nr) * Shape::kc >= kSingleRowMaxGather,
+  static_assert((Shape::mr + Shape::nr) * Shape::kc >= gemm::kSingleRowMaxGather,
                 "the sgemm workspace must hold a gathered row of kSingleRowMaxGather floats");
   static const kernel_table table{
-      id,
-      name,
-      tile,
-      gemm_blocking{Shape::mr, Shape::nr, Shape::kc, Shape::mc, Shape::nc},
-      &sgemm_dispatch<Arch, Shape>,
-      &sgemm_blocked<Arch, Shape, a_packing::always>,
-      &sgemm_blocked<Arch, Shape, a_packing::never>,
-      &sgemm_small<Arch, Shape>,
-      &sgemm_micro_kernel_packed<Arch, Shape>,
-      &sigmoid<Arch>,
-      &sigmoid_fast<Arch>,
-      &sigmoid_derivative<Arch>,
-      &sigmoid_delta<Arch>,
-      &dense_forward<Arch>,
+      .id = id,
+      .name = name,
+      .gemm_tile = tile,
+      .blocking = gemm_blocking{Shape::mr, Shape::nr, Shape::kc, Shape::mc, Shape::nc},
+      .sgemm = &gemm::sgemm_dispatch<Arch, Shape>,
+      .sgemm_packed_a = &gemm::sgemm_blocked<Arch, Shape, gemm::a_packing::always>,
+      .sgemm_unpacked_a = &gemm::sgemm_blocked<Arch, Shape, gemm::a_packing::never>,
+      .sgemm_small = &gemm::sgemm_small<Arch, Shape>,
+      .sgemm_micro_kernel = &sgemm_micro_kernel_packed<Arch, Shape>,
+      .sigmoid = &sigmoid<Arch>,
+      .sigmoid_fast = &sigmoid_fast<Arch>,
+      .sigmoid_derivative = &sigmoid_derivative<Arch>,
+      .sigmoid_delta = &sigmoid_delta<Arch>,
+      .dense_forward = &dense_forward<Arch>,
   };
   return table;
 }

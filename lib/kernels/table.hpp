@@ -19,7 +19,7 @@ struct gemm_blocking {
   std::size_t mr, nr, kc, mc, nc;
 };
 
-// The order of operations every FMA ISA's sgemm follows (lib/kernels/sgemm.hpp, "Order of
+// The order of operations every FMA ISA's sgemm follows (lib/kernels/gemm/dispatch.hpp, "Order of
 // operations"); tests evaluate it in scalars.
 //
 // The depth of a k block on every FMA ISA. It fixes where the per-element sums are rounded into
@@ -31,13 +31,25 @@ inline constexpr std::size_t kReproducibleKc = 256;
 // 16-lane vector on AVX-512, two 8-lane vectors on AVX2, four 4-lane vectors on SSE2, so lane l
 // sums the products p = l, l + 16, l + 32, ... in the same order everywhere.
 inline constexpr std::size_t kDotLanes = 16;
-// op(A)'s row is gathered into the workspace when strided (op(A) = A^T); up to this depth, which
-// every ISA's workspace holds (static_assert in lib/arch/instantiate.hpp), so that the choice of
-// the single-row path never depends on the ISA. Deeper, such a product takes the blocked order.
-inline constexpr std::size_t kSingleRowMaxGather = 2048;
+// (Which products take the single-row path: lib/kernels/gemm/path.hpp, kSingleRowMaxGather.)
 
-// Floats of packing workspace an m x n x k product needs with this blocking (64-byte aligned
-// panels included). The same function sizes the arena of a network.
+// The packing workspace of an m x n x k product with this blocking, laid out once here for both
+// the sizing (sgemm_workspace_floats, which also sizes a network's arena) and the carving
+// (lib/kernels/gemm/blocked.hpp): a packed block of A (MC x KC at most, rounded to 16 floats so
+// B's block stays 64-byte aligned), a packed block of B (KC x NC at most), and 16 floats to align
+// the start. The small path's transposed copy of B and the single-row gather fit inside.
+struct sgemm_workspace_parts {
+  std::size_t packed_a, packed_b, total;
+};
+
+// Defined in lib/sgemm.cpp, compiled for the baseline ISA: an inline function here would be
+// emitted by every per-ISA object, and the linker could keep the AVX-512 copy for everyone
+// (tools/check-isa-symbols.sh).
+[[nodiscard]] sgemm_workspace_parts sgemm_workspace_layout(const gemm_blocking& blocking,
+                                                           std::size_t m, std::size_t n,
+                                                           std::size_t k) noexcept;
+
+// Floats of packing workspace an m x n x k product needs with this blocking.
 [[nodiscard]] std::size_t sgemm_workspace_floats(const gemm_blocking& blocking, std::size_t m,
                                                  std::size_t n, std::size_t k) noexcept;
 
@@ -70,11 +82,11 @@ struct kernel_table {
   const char* name;        // "sse2", "avx2", "avx512"
   const char* gemm_tile;   // e.g. "6x16": MR x NR, for benchmark and test names
   gemm_blocking blocking;
-  sgemm_fn sgemm;  // picks the small path or whether to pack A (lib/kernels/sgemm.hpp)
+  sgemm_fn sgemm;  // the path chosen by lib/kernels/gemm/path.hpp (lib/kernels/gemm/dispatch.hpp)
   // The same kernel with A always packed / never packed, so tests cover both paths at any shape.
   sgemm_fn sgemm_packed_a;
   sgemm_fn sgemm_unpacked_a;
-  // The small-product path without packing (lib/kernels/sgemm_small.hpp) at any shape; sgemm
+  // The small-product path without packing (lib/kernels/gemm/small.hpp) at any shape; sgemm
   // picks it for tiny products and for a single row of C times B.
   sgemm_fn sgemm_small;
   sgemm_micro_fn sgemm_micro_kernel;

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/gemm/path.hpp"
 #include "simdnn/sgemm.hpp"
 #include "test_support.hpp"
 
@@ -74,7 +75,7 @@ std::string describe(const gemm_case& g) {
          " pad=" + std::to_string(g.pad) + (g.nan_c ? " C=NaN" : "");
 }
 
-// The documented order of operations (lib/kernels/sgemm.hpp, "Order of operations") evaluated
+// The documented order of operations (lib/kernels/gemm/dispatch.hpp, "Order of operations") evaluated
 // element by element in scalars: what each ISA's kernels must give bit for bit, on every path.
 // `fused`: one rounding per fma (AVX2, AVX-512), else a multiply and an add (SSE2). Since every
 // FMA ISA must equal this one reference, they agree with each other, which a machine with a
@@ -145,7 +146,7 @@ std::string run_case(const kernel_table& table, kernels::sgemm_fn kernel, const 
   auto op_a = [&](std::size_t i, std::size_t p) { return g.ta ? a.at(p, i) : a.at(i, p); };
   auto op_b = [&](std::size_t p, std::size_t j) { return g.tb ? b.at(j, p) : b.at(p, j); };
   const bool single_row = kernel == table.sgemm && g.m == 1 && g.tb &&
-                          (!g.ta || g.k <= kernels::kSingleRowMaxGather);
+                          (!g.ta || g.k <= kernels::gemm::kSingleRowMaxGather);
   const std::vector<float> ordered =
       documented_order(g, a, b, c0, c.ld, table.id != isa::sse2, single_row);
   for (std::size_t i = 0; i < g.m; ++i) {
@@ -298,7 +299,7 @@ TEST_P(SgemmTest, SingleRowStreamsB) {
 }
 
 TEST_P(SgemmTest, SmallPathEveryTileRemainderAndTail) {
-  // The small path forced at every shape (lib/kernels/sgemm_small.hpp): m across every
+  // The small path forced at every shape (lib/kernels/gemm/small.hpp): m across every
   // remainder of the MR-row tiles (run as 8/4/2/1-row tiles), n across every tail width of one-,
   // two- and (m == 1) four-vector panels and n == 1 (scalar dots; across rows when op(A) = A^T
   // and ldc == 1, i.e. pad 0), k = 1 (outer product), short (the last rows of B are loaded
@@ -436,7 +437,7 @@ TEST_P(SgemmTest, MicroKernelAloneEveryDepthAndPartialTile) {
               table_->name, table_->gemm_tile, 2 * bl.kc, checked);
 }
 
-// The premise of the cross-ISA contract that every machine can check (lib/kernels/sgemm.hpp,
+// The premise of the cross-ISA contract that every machine can check (lib/kernels/gemm/dispatch.hpp,
 // "Order of operations"): every path computes each element in the blocked order (KC blocks, one
 // fma chain from +0 per block, alpha, then beta), so the tile shapes, the small path's loops and
 // the decision between them, which all depend on the ISA, cannot change a bit. The reference is
@@ -535,6 +536,66 @@ TEST_P(SgemmTest, AnyColumnSplitGivesTheUnsplitBits) {
       }
     }
   }
+}
+
+// ---- Which loop runs (lib/kernels/gemm/path.hpp): the decisions, shape by shape ----
+
+TEST(GemmPath, TopLevelChoice) {
+  using kernels::gemm::choose_path;
+  using kernels::gemm::path;
+  EXPECT_EQ(choose_path(false, false, 0, 5, 5, false), path::nothing);
+  EXPECT_EQ(choose_path(false, false, 5, 0, 5, false), path::nothing);
+  EXPECT_EQ(choose_path(false, false, 5, 5, 0, false), path::scale_c);
+  EXPECT_EQ(choose_path(true, true, 5, 5, 5, true), path::scale_c);
+  // One row of C: B's rows streamed (op(B) = B) at any size, dot products for op(B) = B^T unless
+  // a strided op(A) is longer than the gather allows.
+  EXPECT_EQ(choose_path(false, false, 1, 100000, 5000, false), path::small);
+  EXPECT_EQ(choose_path(false, true, 1, 64, 100000, false), path::single_row);
+  EXPECT_EQ(choose_path(true, true, 1, 64, kernels::gemm::kSingleRowMaxGather, false),
+            path::single_row);
+  EXPECT_EQ(choose_path(true, true, 1, 64, kernels::gemm::kSingleRowMaxGather + 1, false),
+            path::blocked);
+  // Tiny products (the Iris network's layers) skip packing; 64^3 is the edge.
+  EXPECT_EQ(choose_path(false, false, 150, 10, 4, false), path::small);
+  EXPECT_EQ(choose_path(true, false, 4, 10, 150, false), path::small);
+  EXPECT_EQ(choose_path(false, false, 64, 64, 64, false), path::small);
+  EXPECT_EQ(choose_path(false, false, 64, 64, 65, false), path::blocked);
+  EXPECT_EQ(choose_path(false, false, 2, 2, 2048, false), path::small);    // (m + n) k = 8192
+  EXPECT_EQ(choose_path(false, false, 4, 4, 2048, false), path::blocked);  // 16384 floats
+  EXPECT_EQ(choose_path(false, false, 256, 256, 256, false), path::blocked);
+}
+
+TEST(GemmPath, SmallLoopsAndBlockedChoices) {
+  using namespace kernels::gemm;
+  const geometry avx2{8, 6, 16}, avx512{16, 12, 32};
+  EXPECT_EQ(choose_small_loop(1, 64, 64, avx2), small_loop::one_row);
+  EXPECT_EQ(choose_small_loop(150, 10, 1, avx2), small_loop::outer_product);
+  EXPECT_EQ(choose_small_loop(150, 3, 10, avx2), small_loop::b_in_registers_1);
+  EXPECT_EQ(choose_small_loop(150, 10, 4, avx2), small_loop::b_in_registers_2);
+  EXPECT_EQ(choose_small_loop(150, 10, 4, avx512), small_loop::b_in_registers_1);
+  EXPECT_EQ(choose_small_loop(150, 10, 6, avx2), small_loop::row_tiles);
+  EXPECT_EQ(choose_small_loop(150, 3, 11, avx2), small_loop::row_tiles);
+  EXPECT_TRUE(column_across_rows(true, 5, 1));
+  EXPECT_FALSE(column_across_rows(true, 1, 1));
+  EXPECT_FALSE(column_across_rows(false, 5, 1));
+  EXPECT_FALSE(column_across_rows(true, 5, 2));
+  // A packed only for C wider than 4 panels; B in place for few rows unless its stride is a
+  // multiple of 2 KiB; forced policies never read B in place.
+  EXPECT_FALSE(pack_a(a_packing::automatic, 64, avx2));
+  EXPECT_TRUE(pack_a(a_packing::automatic, 65, avx2));
+  EXPECT_FALSE(pack_a(a_packing::automatic, 65, avx512));
+  EXPECT_TRUE(pack_a(a_packing::always, 1, avx2));
+  EXPECT_FALSE(pack_a(a_packing::never, 4096, avx2));
+  EXPECT_TRUE(b_in_place(a_packing::automatic, false, 64, 784));
+  EXPECT_FALSE(b_in_place(a_packing::automatic, false, 65, 784));
+  EXPECT_FALSE(b_in_place(a_packing::automatic, false, 32, 1024));
+  EXPECT_FALSE(b_in_place(a_packing::automatic, true, 32, 784));
+  EXPECT_FALSE(b_in_place(a_packing::always, false, 32, 784));
+  EXPECT_TRUE(narrow_tile(16, avx512));
+  EXPECT_FALSE(narrow_tile(17, avx512));
+  EXPECT_FALSE(narrow_tile(8, geometry{8, 6, 8}));  // NR of one vector: nothing narrower
+  EXPECT_TRUE(prefetch_c(64));
+  EXPECT_FALSE(prefetch_c(63));
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryIsa, SgemmTest, ::testing::ValuesIn(testing::all_isas()),

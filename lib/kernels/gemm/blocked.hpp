@@ -1,0 +1,119 @@
+// lib/kernels/gemm/blocked.hpp — the cache-blocked SGEMM loops in the BLIS structure.
+//
+//   C := alpha * op(A) * op(B) + beta * C        row-major, arguments already validated
+//
+// Loops, outermost first (BLIS names): jc over NC columns of C (B block sized for L3), pc over
+// KC of the k dimension (B packed once per (jc, pc) into NR-wide panels), ic over MC rows (A
+// packed into MR-tall panels sized for L2), jr over NR, ir over MR, then the MR x NR register
+// micro-kernel streams kc rank-1 updates from the packed panels. Transposition is folded into
+// packing, so the micro-kernel only ever sees one layout. Edge tiles are computed whole (packing
+// zero-pads them) and only their valid part is stored, the last partial vector with a masked
+// store. Narrow C reads A in place, C with few rows reads B in place: the micro-kernel takes a
+// row stride for each.
+// The choices (A or B in place, the narrow tile) are made in lib/kernels/gemm/path.hpp.
+//
+// Contract (see simdnn/sgemm.hpp): beta == 0 never reads C; k == 0 or alpha == 0 reads neither A
+// nor B; nothing outside the m x n window of C is written. Never allocates: packing goes to the
+// caller's workspace of sgemm_workspace_floats(...) floats (aligned here to 64 bytes).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+#include <xsimd/xsimd.hpp>
+
+#include "kernels/gemm/micro_kernel.hpp"
+#include "kernels/gemm/packing.hpp"
+#include "kernels/gemm/path.hpp"
+#include "kernels/gemm/small.hpp"
+
+namespace simdnn::kernels::gemm {
+
+template <class Arch, class Shape, a_packing Policy = a_packing::automatic>
+void sgemm_blocked(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k,
+                   float alpha, const float* a, std::size_t lda, const float* b, std::size_t ldb,
+                   float beta, float* c, std::size_t ldc, float* workspace) noexcept {
+  constexpr std::size_t MR = Shape::mr, NR = Shape::nr, KC = Shape::kc, MC = Shape::mc,
+                        NC = Shape::nc;
+  constexpr std::size_t width = xsimd::batch<float, Arch>::size;
+  constexpr geometry g{width, MR, NR};
+  if constexpr (NR > width) {
+    // A C at most one vector wide (a network's last layers, their backprop): the same loops with
+    // a one-vector register tile, so B panels are not padded to NR and no lanes are wasted.
+    if (narrow_tile(n, g)) {
+      sgemm_blocked<Arch, gemm_shape<MR, width, KC, MC, NC / NR * width>, Policy>(
+          trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, workspace);
+      return;
+    }
+  }
+  if (m == 0 || n == 0) return;
+  if (k == 0 || alpha == 0.0f) {
+    sgemm_scale_c<Arch>(m, n, beta, c, ldc);
+    return;
+  }
+
+  // Carve the workspace (its layout: sgemm_workspace_layout, the function that also sizes it).
+  const sgemm_workspace_parts parts =
+      sgemm_workspace_layout(gemm_blocking{MR, NR, KC, MC, NC}, m, n, k);
+  const auto address = reinterpret_cast<std::uintptr_t>(workspace);
+  float* const a_pack = reinterpret_cast<float*>((address + 63) & ~std::uintptr_t{63});
+  float* const b_pack = a_pack + parts.packed_a;
+
+  const bool read_b_in_place = b_in_place(Policy, trans_b, m, ldb);
+  for (std::size_t jc = 0; jc < n; jc += NC) {
+    const std::size_t nc = min_size<Arch>(NC, n - jc);
+    const bool packed_a = pack_a(Policy, nc, g);
+    const std::size_t full_cols = nc / NR * NR;
+    for (std::size_t pc = 0; pc < k; pc += KC) {
+      const std::size_t kc = min_size<Arch>(KC, k - pc);
+      const float* b_block = trans_b ? b + jc * ldb + pc : b + pc * ldb + jc;
+      if (!read_b_in_place) {
+        sgemm_pack_b<Arch, NR>(trans_b, b_block, ldb, kc, nc, b_pack);
+      } else if (full_cols < nc) {
+        // Packed where the micro-kernel expects the last panel: b_pack + full_cols * kc.
+        sgemm_pack_b<Arch, NR>(false, b_block + full_cols, ldb, kc, nc - full_cols,
+                               b_pack + full_cols * kc);
+      }
+      // Only the first k block applies the caller's beta; later ones accumulate.
+      const float beta_block = pc == 0 ? beta : 1.0f;
+      for (std::size_t ic = 0; ic < m; ic += MC) {
+        const std::size_t mc = min_size<Arch>(MC, m - ic);
+        const float* a_block = trans_a ? a + pc * lda + ic : a + ic * lda + pc;
+        // Unpacked: op(A)(i, p) sits at a_block[i * a_rs + p * a_cs].
+        const std::size_t a_rs = trans_a ? 1 : lda, a_cs = trans_a ? lda : 1;
+        const std::size_t full_rows = mc / MR * MR;
+        if (packed_a) {
+          sgemm_pack_a<Arch, MR>(trans_a, a_block, lda, mc, kc, a_pack);
+        } else if (full_rows < mc) {
+          // The partial last panel is copied (zero-padded) so no row past m is read.
+          const float* tail = trans_a ? a_block + full_rows : a_block + full_rows * lda;
+          sgemm_pack_a<Arch, MR>(trans_a, tail, lda, mc - full_rows, kc, a_pack);
+        }
+        for (std::size_t jr = 0; jr < nc; jr += NR) {
+          const std::size_t nr = min_size<Arch>(NR, nc - jr);
+          const bool b_panel_in_place = read_b_in_place && nr == NR;
+          const float* b_panel = b_panel_in_place ? b_block + jr : b_pack + jr * kc;
+          const std::size_t b_rs = b_panel_in_place ? ldb : NR;
+          for (std::size_t ir = 0; ir < mc; ir += MR) {
+            const std::size_t mr = min_size<Arch>(MR, mc - ir);
+            float* c_tile = c + (ic + ir) * ldc + jc + jr;
+            const bool in_place = !packed_a && mr == MR;
+            const float* a_panel = packed_a ? a_pack + ir * kc
+                                   : in_place ? a_block + ir * a_rs
+                                              : a_pack;
+            if (in_place) {
+              sgemm_micro_kernel<Arch, MR, NR>(kc, a_panel, a_rs, a_cs, b_panel, b_rs, c_tile,
+                                               ldc, alpha, beta_block, mr, nr);
+            } else {
+              sgemm_micro_kernel<Arch, MR, NR>(kc, a_panel, 1, MR, b_panel, b_rs, c_tile, ldc,
+                                               alpha, beta_block, mr, nr);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace simdnn::kernels::gemm
