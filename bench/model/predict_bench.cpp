@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "simdnn/random.hpp"
 #include "simdnn/isa.hpp"
 #include "simdnn/model.hpp"
 #include "simdnn/network.hpp"
@@ -48,17 +49,11 @@ const bench_model bench_models[] = {
     {"784-256-128-10", {784, 256, 128, 10}},
 };
 
-// Fixed-seed uniform floats (splitmix64).
+// Fixed-seed uniform floats (simdnn::splitmix64).
 std::vector<float> fixed_floats(std::size_t n, std::uint64_t seed, float lo, float hi) {
   std::vector<float> values(n);
-  std::uint64_t state = seed;
-  for (float& v : values) {
-    std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    z ^= z >> 31;
-    v = lo + (hi - lo) * static_cast<float>(static_cast<double>(z >> 40) * 0x1.0p-24);
-  }
+  simdnn::splitmix64 rng(seed);
+  for (float& v : values) v = rng.uniform(lo, hi);
   return values;
 }
 

@@ -18,27 +18,15 @@
 
 #include "simdnn/isa.hpp"
 #include "simdnn/network.hpp"
+#include "simdnn/random.hpp"
 
 namespace {
 
 using simdnn::network;
 using simdnn::network_options;
 
-// A small fixed-seed generator (splitmix64), uniform floats in [lo, hi).
-class bench_rng {
- public:
-  explicit bench_rng(std::uint64_t seed) : state_(seed) {}
-  float uniform(float lo, float hi) {
-    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    z ^= z >> 31;
-    return lo + (hi - lo) * static_cast<float>(static_cast<double>(z >> 40) * 0x1.0p-24);
-  }
-
- private:
-  std::uint64_t state_;
-};
+// Fixed-seed data: simdnn::splitmix64, uniform floats in [lo, hi).
+using bench_rng = simdnn::splitmix64;
 
 struct iris_set {
   std::vector<float> features;  // 150 x 4

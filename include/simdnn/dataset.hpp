@@ -36,6 +36,8 @@
 #include <string_view>
 #include <vector>
 
+#include "simdnn/random.hpp"
+
 namespace simdnn {
 
 // A problem with input data. what() reads "<source>: line <l>, column <c> (<name>): <reason>",
@@ -188,35 +190,7 @@ struct feature_statistics {
 // positive and finite.
 void standardize(dataset& data, const feature_statistics& statistics);
 
-// SplitMix64 (Steele, Lea and Flood, 2014): a tiny, fast generator whose output is fully defined
-// by its seed on every platform and standard library, unlike std::shuffle and the std::
-// distributions. Used wherever a seed must reproduce a split or an epoch's order.
-class splitmix64 {
- public:
-  explicit constexpr splitmix64(std::uint64_t seed) noexcept : state_(seed) {}
-
-  constexpr std::uint64_t next() noexcept {
-    state_ += 0x9E3779B97F4A7C15u;
-    std::uint64_t z = state_;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
-    return z ^ (z >> 31);
-  }
-
-  // Uniform in [0, bound) with no modulo bias (draws below 2^64 mod bound are rejected).
-  // bound == 0 returns 0.
-  constexpr std::uint64_t below(std::uint64_t bound) noexcept {
-    if (bound == 0) return 0;
-    const std::uint64_t threshold = (0 - bound) % bound;  // 2^64 mod bound
-    for (;;) {
-      const std::uint64_t draw = next();
-      if (draw >= threshold) return draw % bound;
-    }
-  }
-
- private:
-  std::uint64_t state_;
-};
+// splitmix64 (simdnn/random.hpp) drives every seeded choice below.
 
 // Fisher-Yates shuffle driven by `rng`: the same seed gives the same permutation everywhere.
 // Never allocates.
