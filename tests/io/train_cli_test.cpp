@@ -170,8 +170,12 @@ TEST_F(train_cli, reads_standard_input) {
 // Every allocation happens before the epoch loop: the heap use of a run does not depend on the
 // number of epochs or on how often progress is printed. Counted by valgrind, when installed.
 TEST_F(train_cli, epochs_do_not_allocate) {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__)  // GCC's name for -fsanitize=address
   GTEST_SKIP() << "valgrind cannot run an AddressSanitizer build";
+#elif defined(__has_feature)  // clang's
+#if __has_feature(address_sanitizer)
+  GTEST_SKIP() << "valgrind cannot run an AddressSanitizer build";
+#endif
 #endif
   if (std::system("valgrind --version >/dev/null 2>&1") != 0) GTEST_SKIP() << "no valgrind";
   auto heap_usage = [&](const std::string& flags) {

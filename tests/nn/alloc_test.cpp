@@ -340,7 +340,12 @@ TEST(AllocationCounter, CanarySeesEveryReplacement) {
        [] {
          void* p = ::operator new (256, std::align_val_t{128});
          escape(p);
+#if defined(__cpp_sized_deallocation)
          ::operator delete (p, 256, std::align_val_t{128});
+#else
+         // clang enables sized deallocation only with -fsized-deallocation.
+         ::operator delete (p, std::align_val_t{128});
+#endif
        }},
       {"nothrow new/delete",
        [] {
