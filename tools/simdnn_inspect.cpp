@@ -19,11 +19,6 @@
 
 namespace {
 
-using simdnn::cli::exit_data_error;
-using simdnn::cli::exit_internal_error;
-using simdnn::cli::exit_usage_error;
-using simdnn::cli::print_error;
-
 constexpr const char* usage_text = R"(usage: simdnn-inspect <model.simdnn>
 
 Validates a model file saved by simdnn-train --save and prints its format version, checksum,
@@ -91,30 +86,24 @@ void describe(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc == 2 && (std::string_view(argv[1]) == "--help" || std::string_view(argv[1]) == "-h")) {
-    std::fputs(usage_text, stdout);
-    return 0;
-  }
-  if (argc != 2 || std::string_view(argv[1]).empty() ||
-      (std::string_view(argv[1]).starts_with("-") && std::string_view(argv[1]) != "-")) {
-    std::string reason = argc < 2 ? "no model file given" : "expected one model file";
-    if (argc == 2) {
-      reason = "unknown option \"";
-      reason += argv[1];
-      reason += '"';
+  return simdnn::cli::run_tool("simdnn-inspect", [&] {
+    if (argc == 2 &&
+        (std::string_view(argv[1]) == "--help" || std::string_view(argv[1]) == "-h")) {
+      std::fputs(usage_text, stdout);
+      return 0;
     }
-    print_error("simdnn-inspect", reason, " (see simdnn-inspect --help)");
-    return exit_usage_error;
-  }
-  try {
+    if (argc != 2 || std::string_view(argv[1]).empty() ||
+        (std::string_view(argv[1]).starts_with("-") && std::string_view(argv[1]) != "-")) {
+      std::string reason = argc < 2 ? "no model file given" : "expected one model file";
+      if (argc == 2) {
+        reason = "unknown option \"";
+        reason += argv[1];
+        reason += '"';
+      }
+      throw simdnn::cli::usage_error(reason);
+    }
     // '-' reads the model from standard input (load_model reads pipes up to its size bound).
     describe(std::string_view(argv[1]) == "-" ? "/dev/stdin" : argv[1]);
     return 0;
-  } catch (const simdnn::model_error& error) {
-    print_error("simdnn-inspect", error.what());
-    return exit_data_error;
-  } catch (const std::exception& error) {
-    print_error("simdnn-inspect", error.what());
-    return exit_internal_error;
-  }
+  });
 }

@@ -37,10 +37,7 @@
 
 namespace {
 
-using simdnn::cli::exit_data_error;
-using simdnn::cli::exit_internal_error;
-using simdnn::cli::exit_usage_error;
-using simdnn::cli::print_error;
+using simdnn::cli::usage_error;
 
 constexpr const char* usage_text = R"(usage: simdnn-predict <model.simdnn> <data.csv | -> [options]
 
@@ -58,10 +55,6 @@ options:
 
 exit status: 0 success, 1 internal error, 2 usage error, 3 bad model or data file
 )";
-
-struct usage_error : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
 
 struct options {
   std::string model_path;
@@ -347,27 +340,12 @@ int run(const options& parsed) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  options parsed;
-  try {
-    parsed = parse_command_line(argc, argv);
-  } catch (const usage_error& error) {
-    print_error("simdnn-predict", error.what(), " (see simdnn-predict --help)");
-    return exit_usage_error;
-  }
-  if (parsed.help) {
-    std::fputs(usage_text, stdout);
-    return 0;
-  }
-  try {
+  return simdnn::cli::run_tool("simdnn-predict", [&] {
+    const options parsed = parse_command_line(argc, argv);
+    if (parsed.help) {
+      std::fputs(usage_text, stdout);
+      return 0;
+    }
     return run(parsed);
-  } catch (const simdnn::model_error& error) {
-    print_error("simdnn-predict", error.what());
-    return exit_data_error;
-  } catch (const simdnn::data_error& error) {
-    print_error("simdnn-predict", error.what());
-    return exit_data_error;
-  } catch (const std::exception& error) {
-    print_error("simdnn-predict", error.what());
-    return exit_internal_error;
-  }
+  });
 }

@@ -52,10 +52,7 @@
 
 namespace {
 
-using simdnn::cli::exit_data_error;
-using simdnn::cli::exit_internal_error;
-using simdnn::cli::exit_usage_error;
-using simdnn::cli::print_error;
+using simdnn::cli::usage_error;
 
 constexpr const char* usage_text = R"(usage: simdnn-train <data.csv | -> [options]
 
@@ -91,11 +88,6 @@ options:
 exit status: 0 success, 1 internal error, 2 usage error, 3 data error (or the model could not
 be saved)
 )";
-
-// A problem with the command line, or with flags that do not fit the data: exit status 2.
-struct usage_error : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
 
 struct options {
   std::string data_path;
@@ -734,31 +726,12 @@ int run(const options& parsed) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  options parsed;
-  try {
-    parsed = parse_command_line(argc, argv);
-  } catch (const usage_error& error) {
-    print_error("simdnn-train", error.what(), " (see simdnn-train --help)");
-    return exit_usage_error;
-  }
-  if (parsed.help) {
-    std::fputs(usage_text, stdout);
-    return 0;
-  }
-  try {
+  return simdnn::cli::run_tool("simdnn-train", [&] {
+    const options parsed = parse_command_line(argc, argv);
+    if (parsed.help) {
+      std::fputs(usage_text, stdout);
+      return 0;
+    }
     return run(parsed);
-  } catch (const usage_error& error) {
-    print_error("simdnn-train", error.what(), " (see simdnn-train --help)");
-    return exit_usage_error;
-  } catch (const simdnn::data_error& error) {
-    print_error("simdnn-train", error.what());
-    return exit_data_error;
-  } catch (const simdnn::model_error& error) {
-    // The model could not be written (a full disk, permissions): the old file, if any, is intact.
-    print_error("simdnn-train", error.what());
-    return exit_data_error;
-  } catch (const std::exception& error) {
-    print_error("simdnn-train", error.what());
-    return exit_internal_error;
-  }
+  });
 }
