@@ -39,12 +39,8 @@ void describe(const std::string& path) {
               static_cast<unsigned long long>(info.file_bytes));
   std::printf("format: simdnn model version %u, little-endian, CRC-32C %08x (verified)\n",
               info.format_version, info.checksum);
-  std::string topology;
-  for (const std::size_t width : m.widths()) {
-    if (!topology.empty()) topology += '-';
-    topology += std::to_string(width);
-  }
-  std::printf("topology: %s (%zu layers)\n", topology.c_str(), m.layer_count());
+  std::printf("topology: %s (%zu layers)\n", simdnn::cli::join_widths(m.widths()).c_str(),
+              m.layer_count());
   for (std::size_t l = 0; l < m.layer_count(); ++l) {
     std::printf("  layer %zu: %zu -> %zu, %s, %zu weights + %zu biases\n", l + 1, m.widths()[l],
                 m.widths()[l + 1], activation_name(m.layer_activation(l)), m.weights(l).size(),
@@ -63,11 +59,8 @@ void describe(const std::string& path) {
     std::printf("classes: none (outputs are values)\n");
   } else {
     std::printf("classes: %zu (", m.class_names().size());
-    constexpr std::size_t shown = 10;
-    for (std::size_t c = 0; c < m.class_names().size() && c < shown; ++c) {
-      std::printf("%s%s", c == 0 ? "" : ", ", m.class_names()[c].c_str());
-    }
-    std::printf("%s)\n", m.class_names().size() > shown ? ", ..." : "");
+    simdnn::cli::print_class_names(m.class_names());
+    std::printf(")\n");
   }
   const simdnn::predictor p(m);
   std::printf("predictor arena: %zu bytes; workspace %zu bytes per call (1 row), %zu (%zu rows "
@@ -94,13 +87,9 @@ int main(int argc, char** argv) {
     }
     if (argc != 2 || std::string_view(argv[1]).empty() ||
         (std::string_view(argv[1]).starts_with("-") && std::string_view(argv[1]) != "-")) {
-      std::string reason = argc < 2 ? "no model file given" : "expected one model file";
-      if (argc == 2) {
-        reason = "unknown option \"";
-        reason += argv[1];
-        reason += '"';
-      }
-      throw simdnn::cli::usage_error(reason);
+      if (argc < 2) throw simdnn::cli::usage_error("no model file given");
+      if (argc > 2) throw simdnn::cli::usage_error("expected one model file");
+      throw simdnn::cli::usage_error("unknown option " + simdnn::cli::in_quotes(argv[1]));
     }
     // '-' reads the model from standard input (load_model reads pipes up to its size bound).
     describe(std::string_view(argv[1]) == "-" ? "/dev/stdin" : argv[1]);

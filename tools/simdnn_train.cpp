@@ -52,6 +52,9 @@
 
 namespace {
 
+using simdnn::cli::in_quotes;
+using simdnn::cli::join_widths;
+using simdnn::cli::parse_integer_flag;
 using simdnn::cli::usage_error;
 
 constexpr const char* usage_text = R"(usage: simdnn-train <data.csv | -> [options]
@@ -110,24 +113,6 @@ struct options {
   std::vector<std::string> notebook_conflicts;
 };
 
-std::string in_quotes(std::string_view text) { return '"' + std::string(text) + '"'; }
-
-// The whole of `text` as an integer no less than `minimum`.
-template <class Integer>
-Integer parse_integer_flag(std::string_view flag, std::string_view text,
-                           Integer minimum = std::numeric_limits<Integer>::min()) {
-  Integer value{};
-  const char* const last = text.data() + text.size();
-  const auto [end, error] = std::from_chars(text.data(), last, value);
-  if (error != std::errc{} || end != last || value < minimum) {
-    const std::string expected = minimum == std::numeric_limits<Integer>::min()
-                                     ? "an integer"
-                                     : "an integer >= " + std::to_string(minimum);
-    throw usage_error(std::string(flag) + ": expected " + expected + ", got " + in_quotes(text));
-  }
-  return value;
-}
-
 double parse_real_flag(std::string_view flag, std::string_view text) {
   double value = 0.0;
   const char* const last = text.data() + text.size();
@@ -170,10 +155,10 @@ void check_save_path(const std::string& path) {
 
 options parse_command_line(int argc, char** argv) {
   options parsed;
-  bool positional_only = false;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view argument = argv[i];
-    if (positional_only || argument == "-" || !argument.starts_with("-")) {
+  simdnn::cli::argument_reader arguments(argc, argv);
+  while (arguments.next()) {
+    if (arguments.positional()) {
+      const std::string_view argument = arguments.text();
       if (!parsed.data_path.empty()) {
         throw usage_error("more than one data file: " + in_quotes(parsed.data_path) + " and " +
                           in_quotes(argument));
@@ -182,83 +167,63 @@ options parse_command_line(int argc, char** argv) {
       parsed.data_path = argument;
       continue;
     }
-    if (argument == "--") {
-      positional_only = true;
-      continue;
-    }
-    // --flag=value or --flag value
-    std::string_view flag = argument;
-    std::string_view inline_value;
-    bool has_inline_value = false;
-    if (const std::size_t equals = argument.find('='); equals != std::string_view::npos) {
-      flag = argument.substr(0, equals);
-      inline_value = argument.substr(equals + 1);
-      has_inline_value = true;
-    }
-    auto value = [&]() -> std::string_view {
-      if (has_inline_value) return inline_value;
-      if (i + 1 >= argc) throw usage_error(std::string(flag) + ": missing value");
-      return argv[++i];
-    };
-    auto no_value = [&] {
-      if (has_inline_value) throw usage_error(std::string(flag) + " takes no value");
-    };
+    const std::string_view flag = arguments.text();
     auto fixed_by_notebook = [&] { parsed.notebook_conflicts.emplace_back(flag); };
 
     if (flag == "--help" || flag == "-h") {
-      no_value();
+      arguments.no_value();
       parsed.help = true;
     } else if (flag == "--layers") {
-      parsed.layers = parse_layers(value());
+      parsed.layers = parse_layers(arguments.value());
       fixed_by_notebook();
     } else if (flag == "--epochs") {
-      parsed.epochs = parse_integer_flag<std::size_t>(flag, value(), 1);
+      parsed.epochs = parse_integer_flag<std::size_t>(flag, arguments.value(), 1);
       fixed_by_notebook();
     } else if (flag == "--lr") {
-      const double lr = parse_real_flag(flag, value());
+      const double lr = parse_real_flag(flag, arguments.value());
       if (!(lr > 0.0) || lr > 1e6) {
         throw usage_error("--lr: expected a positive learning rate, got " + std::to_string(lr));
       }
       parsed.learning_rate = static_cast<float>(lr);
       fixed_by_notebook();
     } else if (flag == "--batch") {
-      parsed.batch = parse_integer_flag<std::size_t>(flag, value(), 1);
+      parsed.batch = parse_integer_flag<std::size_t>(flag, arguments.value(), 1);
       fixed_by_notebook();
     } else if (flag == "--seed") {
-      parsed.seed = parse_integer_flag<std::uint64_t>(flag, value());
+      parsed.seed = parse_integer_flag<std::uint64_t>(flag, arguments.value());
     } else if (flag == "--test-fraction") {
-      const std::string_view text = value();
+      const std::string_view text = arguments.value();
       parsed.test_fraction = parse_real_flag(flag, text);
       if (!(parsed.test_fraction >= 0.0 && parsed.test_fraction < 1.0)) {
         throw usage_error("--test-fraction: expected a number in [0, 1), got " + in_quotes(text));
       }
       fixed_by_notebook();
     } else if (flag == "--no-standardize") {
-      no_value();
+      arguments.no_value();
       parsed.standardize = false;
       fixed_by_notebook();
     } else if (flag == "--no-bias") {
-      no_value();
+      arguments.no_value();
       parsed.bias = false;
       fixed_by_notebook();
     } else if (flag == "--label-column") {
-      parsed.label_column = parse_integer_flag<std::ptrdiff_t>(flag, value());
+      parsed.label_column = parse_integer_flag<std::ptrdiff_t>(flag, arguments.value());
     } else if (flag == "--header") {
-      no_value();
+      arguments.no_value();
       parsed.header = simdnn::header_row::present;
     } else if (flag == "--no-header") {
-      no_value();
+      arguments.no_value();
       parsed.header = simdnn::header_row::absent;
     } else if (flag == "--notebook") {
-      no_value();
+      arguments.no_value();
       parsed.notebook = true;
     } else if (flag == "--report-every") {
-      parsed.report_every = parse_integer_flag<std::size_t>(flag, value(), 1);
+      parsed.report_every = parse_integer_flag<std::size_t>(flag, arguments.value(), 1);
     } else if (flag == "--save") {
-      parsed.save_path = value();
+      parsed.save_path = arguments.value();
       if (parsed.save_path.empty()) throw usage_error("--save: empty file name");
     } else if (flag == "--quiet") {
-      no_value();
+      arguments.no_value();
       parsed.quiet = true;
     } else {
       throw usage_error("unknown option " + in_quotes(flag));
@@ -418,7 +383,7 @@ evaluation evaluate(simdnn::network& net, simdnn::loss_reduction reduction,
         predicted = static_cast<std::size_t>(
             std::clamp(nearest, 0.0, static_cast<double>(class_count - 1)));
       } else {
-        predicted = static_cast<std::size_t>(std::max_element(y.begin(), y.end()) - y.begin());
+        predicted = simdnn::cli::argmax(y);
       }
       if (predicted == labels[start + r]) ++result.correct;
       if (!predicted_per_class.empty()) ++predicted_per_class[predicted];
@@ -428,15 +393,6 @@ evaluation evaluate(simdnn::network& net, simdnn::loss_reduction reduction,
     result.loss /= static_cast<double>(rows);
   }
   return result;
-}
-
-std::string join_widths(std::span<const std::size_t> widths) {
-  std::string text;
-  for (const std::size_t width : widths) {
-    if (!text.empty()) text += '-';
-    text += std::to_string(width);
-  }
-  return text;
 }
 
 double percent(std::size_t part, std::size_t whole) {
@@ -483,12 +439,8 @@ void print_data_line(const options& parsed, const simdnn::dataset& data) {
   const char* const name = parsed.data_path == "-" ? "<stdin>" : parsed.data_path.c_str();
   std::printf("data: %s: %zu rows, %zu features, %zu classes (", name,
               data.rows(), data.feature_count(), data.class_count());
-  // A label column with hundreds of values (the wrong column, say) must not flood the terminal.
-  constexpr std::size_t names_shown = 10;
-  for (std::size_t c = 0; c < std::min(data.class_count(), names_shown); ++c) {
-    std::printf("%s%s", c == 0 ? "" : ", ", data.class_names()[c].c_str());
-  }
-  std::printf("%s)\n", data.class_count() > names_shown ? ", ..." : "");
+  simdnn::cli::print_class_names(data.class_names());
+  std::printf(")\n");
 }
 
 // ------------------------------------------------------------------------------------------------
