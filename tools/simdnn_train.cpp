@@ -50,114 +50,10 @@
 
 #include "cli_support.hpp"
 #include "train/options.hpp"
+#include "train/progress.hpp"
 
 namespace simdnn::cli::train {
 namespace {
-
-using clock_type = std::chrono::steady_clock;
-
-double seconds_between(clock_type::time_point from, clock_type::time_point to) {
-  return std::chrono::duration<double>(to - from).count();
-}
-
-// "12.3 ms", "4.56 s".
-void format_duration(double seconds, char (&out)[32]) {
-  if (seconds < 1.0) {
-    std::snprintf(out, sizeof out, "%.3g ms", seconds * 1e3);
-  } else {
-    std::snprintf(out, sizeof out, "%.3g s", seconds);
-  }
-}
-
-// Samples per second; a clock too coarse to see any time pass must not divide by zero.
-double rate_of(std::size_t samples, double seconds) {
-  return static_cast<double>(samples) / std::max(seconds, 1e-9);
-}
-
-// "612.3k", "1.24M": rates span many decades, three significant digits are plenty.
-void format_rate(double rate, char (&out)[32]) {
-  if (rate >= 1e9) {
-    std::snprintf(out, sizeof out, "%.3gG", rate / 1e9);
-  } else if (rate >= 1e6) {
-    std::snprintf(out, sizeof out, "%.3gM", rate / 1e6);
-  } else if (rate >= 1e3) {
-    std::snprintf(out, sizeof out, "%.3gk", rate / 1e3);
-  } else {
-    std::snprintf(out, sizeof out, "%.3g", rate);
-  }
-}
-
-// Progress during training: one line redrawn in place on a terminal (at most ~10 times a
-// second, so drawing never slows training down), plain lines every N epochs into a pipe or file
-// (a log then shows the run without carriage-return noise), or nothing.
-class progress_display {
- public:
-  enum class style { live, lines, silent };
-
-  progress_display(style how, std::size_t report_every, std::size_t epochs, const char* loss_name,
-                   const char* accuracy_name)
-      : style_(how),
-        report_every_(report_every),
-        epochs_(epochs),
-        epoch_digits_(static_cast<int>(std::to_string(epochs).size())),
-        loss_name_(loss_name),
-        accuracy_name_(accuracy_name) {}
-
-  [[nodiscard]] bool due(std::size_t epoch, clock_type::time_point now) const noexcept {
-    switch (style_) {
-      case style::live:
-        return epoch == epochs_ || now - last_draw_ >= std::chrono::milliseconds(100);
-      case style::lines: return epoch % report_every_ == 0 || epoch == epochs_;
-      case style::silent: return false;
-    }
-    return false;
-  }
-
-  // Formats into a fixed buffer: reporting inside the epoch loop allocates nothing.
-  void show(std::size_t epoch, double loss, double accuracy_percent, double samples_per_second,
-            clock_type::time_point now) noexcept {
-    char rate[32];
-    format_rate(samples_per_second, rate);
-    char line[160];
-    std::snprintf(line, sizeof line,
-                  "epoch %*zu/%zu  %s %.6g  %s %6.2f%%  %s samples/s", epoch_digits_, epoch,
-                  epochs_, loss_name_, loss, accuracy_name_, accuracy_percent, rate);
-    if (style_ == style::live) {
-      // \x1b[K clears what a longer previous line left behind.
-      std::fprintf(stdout, "\r%s\x1b[K", line);
-      std::fflush(stdout);
-      drawn_ = true;
-    } else {
-      std::fprintf(stdout, "%s\n", line);
-    }
-    last_draw_ = now;
-  }
-
-  // Ends the live line so the summary starts on a fresh one.
-  void finish() noexcept {
-    if (drawn_) std::fputc('\n', stdout);
-    drawn_ = false;
-  }
-
- private:
-  style style_;
-  std::size_t report_every_;
-  std::size_t epochs_;
-  int epoch_digits_;
-  const char* loss_name_;
-  const char* accuracy_name_;
-  clock_type::time_point last_draw_{};
-  bool drawn_ = false;
-};
-
-progress_display::style progress_style(const options& parsed) {
-  if (parsed.quiet) return progress_display::style::silent;
-  return isatty(fileno(stdout)) ? progress_display::style::live : progress_display::style::lines;
-}
-
-std::size_t report_interval(const options& parsed, std::size_t epochs) {
-  return parsed.report_every != 0 ? parsed.report_every : std::max<std::size_t>(1, epochs / 20);
-}
 
 [[noreturn]] void internal_error(const char* what, simdnn::status status) {
   throw std::runtime_error(std::string(what) + ": " + simdnn::status_message(status));
@@ -208,19 +104,6 @@ evaluation evaluate(simdnn::network& net, simdnn::loss_reduction reduction,
     result.loss /= static_cast<double>(rows);
   }
   return result;
-}
-
-double percent(std::size_t part, std::size_t whole) {
-  return whole == 0 ? 0.0 : 100.0 * static_cast<double>(part) / static_cast<double>(whole);
-}
-
-void print_time_line(double wall_seconds, double train_seconds, const char* rate) {
-  char wall[32];
-  char training[32];
-  format_duration(wall_seconds, wall);
-  format_duration(train_seconds, training);
-  std::printf("time: %s wall (loading included), %s training, %s samples/s\n", wall, training,
-              rate);
 }
 
 // Saves the trained network when --save was given, and says where.
