@@ -6,7 +6,6 @@
 // only ever printed for a file that would load. Exit status: 0 success; 1 internal error;
 // 2 usage error; 3 unreadable or malformed model file. Every error is one line on stderr.
 #include <cstdio>
-#include <exception>
 #include <string>
 #include <string_view>
 

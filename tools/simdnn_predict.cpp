@@ -15,13 +15,10 @@
 // data file. Every error is one line on stderr.
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <cstdio>
 #include <cstring>
-#include <exception>
 #include <iostream>
-#include <iterator>
-#include <limits>
+#include <span>
 #include <sstream>
 #include <stdexcept>
 #include <string>
