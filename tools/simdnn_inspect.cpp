@@ -6,7 +6,6 @@
 // only ever printed for a file that would load. Exit status: 0 success; 1 internal error;
 // 2 usage error; 3 unreadable or malformed model file. Every error is one line on stderr.
 #include <cstdio>
-#include <exception>
 #include <string>
 #include <string_view>
 
@@ -18,11 +17,6 @@
 #include "cli_support.hpp"
 
 namespace {
-
-using simdnn::cli::exit_data_error;
-using simdnn::cli::exit_internal_error;
-using simdnn::cli::exit_usage_error;
-using simdnn::cli::print_error;
 
 constexpr const char* usage_text = R"(usage: simdnn-inspect <model.simdnn>
 
@@ -44,12 +38,8 @@ void describe(const std::string& path) {
               static_cast<unsigned long long>(info.file_bytes));
   std::printf("format: simdnn model version %u, little-endian, CRC-32C %08x (verified)\n",
               info.format_version, info.checksum);
-  std::string topology;
-  for (const std::size_t width : m.widths()) {
-    if (!topology.empty()) topology += '-';
-    topology += std::to_string(width);
-  }
-  std::printf("topology: %s (%zu layers)\n", topology.c_str(), m.layer_count());
+  std::printf("topology: %s (%zu layers)\n", simdnn::cli::join_widths(m.widths()).c_str(),
+              m.layer_count());
   for (std::size_t l = 0; l < m.layer_count(); ++l) {
     std::printf("  layer %zu: %zu -> %zu, %s, %zu weights + %zu biases\n", l + 1, m.widths()[l],
                 m.widths()[l + 1], activation_name(m.layer_activation(l)), m.weights(l).size(),
@@ -68,11 +58,8 @@ void describe(const std::string& path) {
     std::printf("classes: none (outputs are values)\n");
   } else {
     std::printf("classes: %zu (", m.class_names().size());
-    constexpr std::size_t shown = 10;
-    for (std::size_t c = 0; c < m.class_names().size() && c < shown; ++c) {
-      std::printf("%s%s", c == 0 ? "" : ", ", m.class_names()[c].c_str());
-    }
-    std::printf("%s)\n", m.class_names().size() > shown ? ", ..." : "");
+    simdnn::cli::print_class_names(m.class_names());
+    std::printf(")\n");
   }
   const simdnn::predictor p(m);
   std::printf("predictor arena: %zu bytes; workspace %zu bytes per call (1 row), %zu (%zu rows "
@@ -91,30 +78,20 @@ void describe(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc == 2 && (std::string_view(argv[1]) == "--help" || std::string_view(argv[1]) == "-h")) {
-    std::fputs(usage_text, stdout);
-    return 0;
-  }
-  if (argc != 2 || std::string_view(argv[1]).empty() ||
-      (std::string_view(argv[1]).starts_with("-") && std::string_view(argv[1]) != "-")) {
-    std::string reason = argc < 2 ? "no model file given" : "expected one model file";
-    if (argc == 2) {
-      reason = "unknown option \"";
-      reason += argv[1];
-      reason += '"';
+  return simdnn::cli::run_tool("simdnn-inspect", [&] {
+    if (argc == 2 &&
+        (std::string_view(argv[1]) == "--help" || std::string_view(argv[1]) == "-h")) {
+      std::fputs(usage_text, stdout);
+      return 0;
     }
-    print_error("simdnn-inspect", reason, " (see simdnn-inspect --help)");
-    return exit_usage_error;
-  }
-  try {
+    if (argc != 2 || std::string_view(argv[1]).empty() ||
+        (std::string_view(argv[1]).starts_with("-") && std::string_view(argv[1]) != "-")) {
+      if (argc < 2) throw simdnn::cli::usage_error("no model file given");
+      if (argc > 2) throw simdnn::cli::usage_error("expected one model file");
+      throw simdnn::cli::usage_error("unknown option " + simdnn::cli::in_quotes(argv[1]));
+    }
     // '-' reads the model from standard input (load_model reads pipes up to its size bound).
     describe(std::string_view(argv[1]) == "-" ? "/dev/stdin" : argv[1]);
     return 0;
-  } catch (const simdnn::model_error& error) {
-    print_error("simdnn-inspect", error.what());
-    return exit_data_error;
-  } catch (const std::exception& error) {
-    print_error("simdnn-inspect", error.what());
-    return exit_internal_error;
-  }
+  });
 }

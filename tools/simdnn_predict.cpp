@@ -15,13 +15,10 @@
 // data file. Every error is one line on stderr.
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <cstdio>
 #include <cstring>
-#include <exception>
 #include <iostream>
-#include <iterator>
-#include <limits>
+#include <span>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -37,10 +34,10 @@
 
 namespace {
 
-using simdnn::cli::exit_data_error;
-using simdnn::cli::exit_internal_error;
-using simdnn::cli::exit_usage_error;
-using simdnn::cli::print_error;
+using simdnn::cli::argmax;
+using simdnn::cli::in_quotes;
+using simdnn::cli::parse_integer_flag;
+using simdnn::cli::usage_error;
 
 constexpr const char* usage_text = R"(usage: simdnn-predict <model.simdnn> <data.csv | -> [options]
 
@@ -59,10 +56,6 @@ options:
 exit status: 0 success, 1 internal error, 2 usage error, 3 bad model or data file
 )";
 
-struct usage_error : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
 struct options {
   std::string model_path;
   std::string data_path;
@@ -73,54 +66,31 @@ struct options {
   bool help = false;
 };
 
-std::string in_quotes(std::string_view text) { return '"' + std::string(text) + '"'; }
-
 options parse_command_line(int argc, char** argv) {
   options parsed;
   std::vector<std::string> positional;
-  bool positional_only = false;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view argument = argv[i];
-    if (positional_only || argument == "-" || !argument.starts_with("-")) {
-      if (argument.empty()) throw usage_error("empty file name");
-      positional.emplace_back(argument);
+  simdnn::cli::argument_reader arguments(argc, argv);
+  while (arguments.next()) {
+    if (arguments.positional()) {
+      if (arguments.text().empty()) throw usage_error("empty file name");
+      positional.emplace_back(arguments.text());
       continue;
     }
-    if (argument == "--") {
-      positional_only = true;
-      continue;
-    }
-    std::string_view flag = argument;
-    std::string_view inline_value;
-    bool has_inline_value = false;
-    if (const std::size_t equals = argument.find('='); equals != std::string_view::npos) {
-      flag = argument.substr(0, equals);
-      inline_value = argument.substr(equals + 1);
-      has_inline_value = true;
-    }
-    const auto no_value = [&] {
-      if (has_inline_value) throw usage_error(std::string(flag) + " takes no value");
-    };
+    const std::string_view flag = arguments.text();
     if (flag == "--help" || flag == "-h") {
-      no_value();
+      arguments.no_value();
       parsed.help = true;
     } else if (flag == "--label-column") {
-      if (!has_inline_value && i + 1 >= argc) throw usage_error("--label-column: missing value");
-      const std::string_view text = has_inline_value ? inline_value : std::string_view(argv[++i]);
-      const char* const last = text.data() + text.size();
-      const auto [end, error] = std::from_chars(text.data(), last, parsed.label_column);
-      if (error != std::errc{} || end != last) {
-        throw usage_error("--label-column: expected an integer, got " + in_quotes(text));
-      }
+      parsed.label_column = parse_integer_flag<std::ptrdiff_t>(flag, arguments.value());
       parsed.label_column_given = true;
     } else if (flag == "--values") {
-      no_value();
+      arguments.no_value();
       parsed.values = true;
     } else if (flag == "--header") {
-      no_value();
+      arguments.no_value();
       parsed.header = simdnn::header_row::present;
     } else if (flag == "--no-header") {
-      no_value();
+      arguments.no_value();
       parsed.header = simdnn::header_row::absent;
     } else {
       throw usage_error("unknown option " + in_quotes(flag));
@@ -199,11 +169,6 @@ void print_values(std::span<const float> values) {
     std::printf("%s%.9g", j == 0 ? "" : ",", static_cast<double>(values[j]));
   }
   std::printf("\n");
-}
-
-std::size_t argmax(std::span<const float> values) {
-  return static_cast<std::size_t>(std::max_element(values.begin(), values.end()) -
-                                  values.begin());
 }
 
 // Every row through the predictor in one call (its workspace is bounded whatever the batch).
@@ -347,27 +312,12 @@ int run(const options& parsed) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  options parsed;
-  try {
-    parsed = parse_command_line(argc, argv);
-  } catch (const usage_error& error) {
-    print_error("simdnn-predict", error.what(), " (see simdnn-predict --help)");
-    return exit_usage_error;
-  }
-  if (parsed.help) {
-    std::fputs(usage_text, stdout);
-    return 0;
-  }
-  try {
+  return simdnn::cli::run_tool("simdnn-predict", [&] {
+    const options parsed = parse_command_line(argc, argv);
+    if (parsed.help) {
+      std::fputs(usage_text, stdout);
+      return 0;
+    }
     return run(parsed);
-  } catch (const simdnn::model_error& error) {
-    print_error("simdnn-predict", error.what());
-    return exit_data_error;
-  } catch (const simdnn::data_error& error) {
-    print_error("simdnn-predict", error.what());
-    return exit_data_error;
-  } catch (const std::exception& error) {
-    print_error("simdnn-predict", error.what());
-    return exit_internal_error;
-  }
+  });
 }
