@@ -16,6 +16,7 @@
 #include <numeric>
 #include <utility>
 
+#include "io/checks.hpp"
 #include "io/csv_reader.hpp"
 #include "simdnn/dataset.hpp"
 
@@ -309,17 +310,8 @@ bool parse_integer(std::string_view token, long long& out) noexcept {
 // dataset
 // ------------------------------------------------------------------------------------------------
 
-namespace {
-
-void require(bool condition, const char* message) {
-  if (!condition) throw std::invalid_argument(message);
-}
-
-bool all_finite(std::span<const float> values) noexcept {
-  return std::all_of(values.begin(), values.end(), [](float v) { return std::isfinite(v); });
-}
-
-}  // namespace
+using io::all_finite;
+using io::require;
 
 dataset dataset::classification(std::size_t feature_count, std::vector<float> features,
                                 std::vector<class_index> labels,

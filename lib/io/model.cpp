@@ -21,6 +21,7 @@
 #include <tuple>
 #include <utility>
 
+#include "io/checks.hpp"
 #include "simdnn/model.hpp"
 
 namespace simdnn {
@@ -143,9 +144,7 @@ std::size_t padding_after(std::size_t bytes) noexcept { return (4 - bytes % 4) %
   throw std::invalid_argument("simdnn::model: " + what);
 }
 
-bool all_finite(std::span<const float> values) noexcept {
-  return std::all_of(values.begin(), values.end(), [](float v) { return std::isfinite(v); });
-}
+using io::all_finite;
 
 // The first problem with a set of class names for `outputs` outputs, or empty.
 std::string class_name_problem(std::span<const std::string> names, std::size_t outputs) {
