@@ -33,7 +33,7 @@
 // FLT_MIN are +0 by contract), so only products of subnormal-sized weights or inputs differ. Why
 // not switch modes internally: two LDMXCSR per call cost about as much as a whole small model.
 //
-// Errors are statuses (simdnn/network.hpp): size_mismatch for spans of the wrong size or a
+// Errors are statuses (simdnn/status.hpp): size_mismatch for spans of the wrong size or a
 // workspace smaller than workspace_bytes(batch); non_finite_input for NaN or infinity in the
 // inputs (outputs untouched); empty_batch for batch 0; empty_network for a moved-from predictor.
 #pragma once
@@ -44,7 +44,7 @@
 
 #include "simdnn/isa.hpp"
 #include "simdnn/model.hpp"
-#include "simdnn/network.hpp"
+#include "simdnn/status.hpp"
 
 namespace simdnn {
 

@@ -512,28 +512,6 @@ status check_batch(const network_state* net, std::size_t batch) noexcept {
 
 }  // namespace
 
-const char* status_message(status s) noexcept {
-  switch (s) {
-    case status::ok:
-      return "ok";
-    case status::empty_batch:
-      return "batch is 0";
-    case status::batch_too_large:
-      return "batch exceeds the network's max_batch";
-    case status::size_mismatch:
-      return "a span's size is not batch * the layer's width";
-    case status::non_finite_input:
-      return "NaN or Inf in the inputs, targets or learning rate";
-    case status::no_forward_pass:
-      return "no forward pass to use: call forward first (after a step, again)";
-    case status::no_backward_pass:
-      return "no gradients to apply: call backward first (after a forward or a step, again)";
-    case status::empty_network:
-      return "the network is empty (it was moved from)";
-  }
-  return "unknown status";
-}
-
 network::network(std::span<const std::size_t> widths, const network_options& options) {
   const std::size_t bytes = arena_bytes(widths, options);
   // One aligned heap block; no slack is needed at this alignment, but the arena is the size
