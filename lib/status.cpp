@@ -25,6 +25,8 @@ const char* status_message(status s) noexcept {
       return "no gradients to apply: call backward first (after a forward or a step, again)";
     case status::empty_network:
       return "the network is empty (it was moved from)";
+    case status::workspace_too_small:
+      return "the workspace is smaller than the predictor's workspace_bytes(batch)";
   }
   return "unknown status";
 }

@@ -24,14 +24,15 @@ namespace simdnn {
 // Every value but ok names one kind of misuse, so a caller can react to it without parsing
 // text. New codes are added at the end: the numeric values of existing ones never change.
 enum class status : unsigned char {
-  ok,                 // the call did what it says
-  empty_batch,        // batch == 0
-  batch_too_large,    // batch > the network's max_batch
-  size_mismatch,      // a span's size is not batch * the width it should have
-  non_finite_input,   // NaN or Inf in inputs or targets, or a non-finite learning rate
-  no_forward_pass,    // loss or backward before a forward pass; backward after a step, too
-  no_backward_pass,   // step before backward (each gradient is applied once)
-  empty_network,      // the network or predictor was moved from
+  ok,                   // the call did what it says
+  empty_batch,          // batch == 0
+  batch_too_large,      // batch > the network's max_batch
+  size_mismatch,        // a span's size is not batch * the width it should have
+  non_finite_input,     // NaN or Inf in inputs or targets, or a non-finite learning rate
+  no_forward_pass,      // loss or backward before a forward pass; backward after a step, too
+  no_backward_pass,     // step before backward (each gradient is applied once)
+  empty_network,        // the network or predictor was moved from
+  workspace_too_small,  // a predictor's workspace is smaller than workspace_bytes(batch)
 };
 
 // A short English description of `s`, e.g. "batch exceeds the network's max_batch". Never null;

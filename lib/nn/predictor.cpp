@@ -225,7 +225,7 @@ status predictor::predict_batch(std::span<const float> inputs, std::size_t batch
   }
   const std::size_t rows = std::min(batch, rows_per_pass);
   float* scratch = aligned_workspace(workspace, kernels::dense_workspace_floats(self.model, rows));
-  if (scratch == nullptr) return status::size_mismatch;
+  if (scratch == nullptr) return status::workspace_too_small;
   if (!all_finite(inputs.data(), inputs.size())) return status::non_finite_input;
   for (std::size_t first = 0; first < batch; first += rows_per_pass) {
     const std::size_t count = std::min(rows_per_pass, batch - first);
