@@ -12,9 +12,6 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <limits>
-#include <new>
-#include <stdexcept>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -189,10 +186,9 @@ struct layer_state {
 
 // Everything a network holds, at the start of its arena. network::impl (private to the class) is
 // this struct under another name, so the helpers below can be free functions.
-struct network_state {
+// Its arena_record base says whether the arena is a heap block to free, and its size.
+struct network_state : arena_record {
   const kernels::kernel_table* kernels = nullptr;
-  std::byte* owned_memory = nullptr;  // the heap block to free; null in caller memory
-  std::size_t arena_bytes = 0;
 
   std::size_t* widths = nullptr;
   std::size_t width_count = 0;
@@ -237,6 +233,9 @@ namespace {
 using nn::layer_state;
 using nn::network_state;
 
+// Who the arena code names in its messages, and where a caller learns the bytes to lend.
+constexpr nn::arena_client network_arena{"network", "arena_bytes"};
+
 // The one walk over the arena, in its fixed order. Measuring (the cursor has no base) it only
 // sizes the blocks and returns nullptr; carving it returns the impl, constructed at the arena's
 // start with every view set. Throws std::invalid_argument on sizes that overflow (measuring).
@@ -275,7 +274,7 @@ Impl* walk_arena(std::span<const std::size_t> widths, const network_options& opt
     state.inputs = widths[l];
     state.outputs = widths[l + 1];
     state.act = activation_of(l);
-    const std::size_t weight_count = nn::checked_multiply(widths[l], widths[l + 1], "weights");
+    const std::size_t weight_count = cursor.checked_multiply(widths[l], widths[l + 1], "weights");
     net.parameter_count += weight_count + (options.bias ? widths[l + 1] : 0);
   }
   if (cursor.carving()) std::copy(widths.begin(), widths.end(), width_copy);
@@ -287,9 +286,9 @@ Impl* walk_arena(std::span<const std::size_t> widths, const network_options& opt
     for (std::size_t l = 0; l < layer_count; ++l) {
       layer_state& state = layer(l);
       // The product was checked above.
-      const std::size_t weight_floats = nn::round_up_to_lines<float>(widths[l] * widths[l + 1]);
+      const std::size_t weight_floats = cursor.round_up_to_lines<float>(widths[l] * widths[l + 1]);
       const std::size_t bias_floats =
-          nn::round_up_to_lines<float>(options.bias ? widths[l + 1] : 0);
+          cursor.round_up_to_lines<float>(options.bias ? widths[l + 1] : 0);
       float* w = cursor.take<float>(weight_floats);
       float* b = cursor.take<float>(bias_floats);
       (gradients ? state.weight_gradients : state.weights) = w;
@@ -305,11 +304,11 @@ Impl* walk_arena(std::span<const std::size_t> widths, const network_options& opt
   const std::size_t input_width = widths.front();
   net.input_mean = cursor.take<float>(input_width);
   net.input_stddev = cursor.take<float>(input_width);
-  net.input_copy = cursor.take<float>(nn::checked_multiply(max_batch, input_width, "inputs"));
+  net.input_copy = cursor.take<float>(cursor.checked_multiply(max_batch, input_width, "inputs"));
 
   for (std::size_t l = 0; l < layer_count; ++l) {
     layer_state& state = layer(l);
-    const std::size_t rows = nn::checked_multiply(max_batch, widths[l + 1], "activations");
+    const std::size_t rows = cursor.checked_multiply(max_batch, widths[l + 1], "activations");
     const bool keep_z = keeps_pre_activations(activation_of(l));
     state.activations = cursor.take<float>(rows);
     float* z = cursor.take<float>(keep_z ? rows : 0);
@@ -322,10 +321,8 @@ Impl* walk_arena(std::span<const std::size_t> widths, const network_options& opt
   return cursor.carving() ? self : nullptr;
 }
 
-// Error messages are built only when thrown: a network in caller memory must not touch the heap
-// on the success path, not even for a std::string.
 [[noreturn]] void fail(const std::string& what) {
-  throw std::invalid_argument("simdnn::network: " + what);
+  nn::throw_invalid_argument(network_arena.name, what);
 }
 
 void validate(std::span<const std::size_t> widths, const network_options& options) {
@@ -362,9 +359,9 @@ void validate(std::span<const std::size_t> widths, const network_options& option
 template <class Impl>
 std::size_t measure(std::span<const std::size_t> widths, const network_options& options) {
   validate(widths, options);
-  nn::arena_cursor cursor;
+  nn::arena_cursor cursor(network_arena);
   // workspace_floats runs before the walk checks its products: reject overflowing extents first.
-  for (std::size_t width : widths) nn::checked_multiply(options.max_batch, width, "a batch");
+  for (std::size_t width : widths) cursor.checked_multiply(options.max_batch, width, "a batch");
   walk_arena<Impl>(widths, options, workspace_floats(widths, options.max_batch), cursor);
   return cursor.bytes();
 }
@@ -385,16 +382,16 @@ void initialize_weights(network_state& net, const network_options& options) noex
   }
 }
 
+// Carves the arena at `aligned_base` (measured already) and fills it: views, kernels, weights.
 template <class Impl>
 Impl* build(std::span<const std::size_t> widths, const network_options& options,
-            std::byte* aligned_base, std::size_t arena_bytes) noexcept {
-  nn::arena_cursor cursor(aligned_base);
+            std::byte* aligned_base) noexcept {
+  nn::arena_cursor cursor(network_arena, aligned_base);
   // Cannot throw: the same walk already measured these sizes without overflow.
   Impl* net =
       walk_arena<Impl>(widths, options, workspace_floats(widths, options.max_batch), cursor);
   // Supported: validate() checked it before anything was measured.
   net->kernels = kernels::kernels_for(options.kernels);
-  net->arena_bytes = arena_bytes;
   initialize_weights(*net, options);
   return net;
 }
@@ -512,52 +509,31 @@ status check_batch(const network_state* net, std::size_t batch) noexcept {
 
 }  // namespace
 
-network::network(std::span<const std::size_t> widths, const network_options& options) {
-  const std::size_t bytes = arena_bytes(widths, options);
-  // One aligned heap block; no slack is needed at this alignment, but the arena is the size
-  // arena_bytes() reports, so the figure a user sees is the figure in use.
-  auto* memory =
-      static_cast<std::byte*>(::operator new (bytes, std::align_val_t{nn::arena_alignment}));
-  impl_ = build<impl>(widths, options, memory, bytes);
-  impl_->owned_memory = memory;
-}
+network::network(std::span<const std::size_t> widths, const network_options& options)
+    : impl_(nn::build_in_owned_arena<impl>(arena_bytes(widths, options), [&](std::byte* base) {
+        return build<impl>(widths, options, base);
+      })) {}
 
 network::network(std::span<const std::size_t> widths, const network_options& options,
-                 std::span<std::byte> memory) {
-  const std::size_t bytes = arena_bytes(widths, options);
-  if (memory.size() < bytes) {
-    fail("caller memory holds " + std::to_string(memory.size()) + " bytes, the network needs " +
-         std::to_string(bytes) + " (network::arena_bytes)");
-  }
-  impl_ = build<impl>(widths, options, nn::align_up(memory.data()), bytes);
-}
+                 std::span<std::byte> memory)
+    : impl_(nn::build_in_caller_arena<impl>(
+          memory, arena_bytes(widths, options), network_arena,
+          [&](std::byte* base) { return build<impl>(widths, options, base); })) {}
 
 network::network(network&& other) noexcept : impl_(std::exchange(other.impl_, nullptr)) {}
 
 network& network::operator=(network&& other) noexcept {
-  if (this != &other) {
-    network dying(std::move(*this));
-    impl_ = std::exchange(other.impl_, nullptr);
-  }
+  nn::move_arena(impl_, other.impl_);
   return *this;
 }
 
 network::~network() {
-  if (impl_ == nullptr) return;
-  // Everything in the arena is trivially destructible (the cursor insists): just release it.
-  if (std::byte* owned = impl_->owned_memory) {
-    ::operator delete (owned, std::align_val_t{nn::arena_alignment});
-  }
-  impl_ = nullptr;
+  nn::release_arena(impl_);
 }
 
 std::size_t network::arena_bytes(std::span<const std::size_t> widths,
                                  const network_options& options) {
-  const std::size_t bytes = measure<impl>(widths, options);
-  if (bytes > std::numeric_limits<std::size_t>::max() - (nn::arena_alignment - 1)) {
-    fail("arena size overflows size_t");
-  }
-  return bytes + (nn::arena_alignment - 1);  // slack to align a caller's buffer
+  return nn::with_alignment_slack(measure<impl>(widths, options), network_arena);
 }
 
 std::size_t network::arena_bytes() const noexcept {
