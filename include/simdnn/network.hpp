@@ -5,7 +5,8 @@
 // Construction lays out one 64-byte-aligned arena holding weights, biases, their gradients,
 // pre-activations and activations for max_batch rows, deltas, GEMM packing workspace, optimizer
 // state and input standardization statistics. After construction forward, backward, step,
-// train_batch and loss are noexcept and never allocate; misuse returns a status, never UB.
+// train_batch and loss are noexcept and never allocate; misuse returns a status, never UB
+// (simdnn/status.hpp: the error model and every code).
 //
 // Loss: squared error between the last layer's activations Y and targets T (batch x outputs).
 //   loss_reduction::mean: L = sum (y - t)^2 / (batch * outputs)      (the default)
@@ -24,6 +25,7 @@
 #include <vector>
 
 #include "simdnn/isa.hpp"
+#include "simdnn/status.hpp"  // status, result<T>, status_message: what the hot paths return
 
 namespace simdnn {
 
@@ -38,27 +40,6 @@ enum class weight_init : unsigned char {
 };
 
 enum class loss_reduction : unsigned char { mean, sum };
-
-enum class status : unsigned char {
-  ok,
-  empty_batch,        // batch == 0
-  batch_too_large,    // batch > max_batch
-  size_mismatch,      // a span's size is not batch * width
-  non_finite_input,   // NaN or Inf in inputs or targets
-  no_forward_pass,    // backward/loss before a forward pass
-  no_backward_pass,   // step before backward
-  empty_network,      // the network was moved from
-};
-
-// A short English description of `s`, e.g. "batch exceeds the network's max_batch". Never null.
-[[nodiscard]] const char* status_message(status s) noexcept;
-
-template <class T>
-struct result {
-  status error = status::ok;
-  T value{};
-  [[nodiscard]] explicit operator bool() const noexcept { return error == status::ok; }
-};
 
 struct network_options {
   // One per layer (widths.size() - 1 entries); empty means sigmoid everywhere.

@@ -33,9 +33,10 @@
 // FLT_MIN are +0 by contract), so only products of subnormal-sized weights or inputs differ. Why
 // not switch modes internally: two LDMXCSR per call cost about as much as a whole small model.
 //
-// Errors are statuses (simdnn/network.hpp): size_mismatch for spans of the wrong size or a
-// workspace smaller than workspace_bytes(batch); non_finite_input for NaN or infinity in the
-// inputs (outputs untouched); empty_batch for batch 0; empty_network for a moved-from predictor.
+// Errors are statuses (simdnn/status.hpp), checked in this order; any of them leaves `outputs`
+// untouched: empty_network for a moved-from predictor; empty_batch for batch 0; size_mismatch for
+// input or output spans of the wrong size; workspace_too_small for a workspace smaller than
+// workspace_bytes(batch); non_finite_input for NaN or infinity in the inputs.
 #pragma once
 
 #include <cstddef>
@@ -44,7 +45,7 @@
 
 #include "simdnn/isa.hpp"
 #include "simdnn/model.hpp"
-#include "simdnn/network.hpp"
+#include "simdnn/status.hpp"
 
 namespace simdnn {
 
@@ -68,8 +69,9 @@ class predictor {
   predictor& operator=(const predictor&) = delete;
   ~predictor();
 
-  // Workspace bytes one call with `batch` rows needs (any alignment accepted). Bounded: batches
-  // run in passes of at most rows_per_pass rows, so a large batch needs no more than that.
+  // Workspace bytes one call with `batch` rows needs (any alignment accepted; fewer bytes is
+  // workspace_too_small). Bounded: batches run in passes of at most rows_per_pass rows, so a
+  // large batch needs no more than that.
   [[nodiscard]] std::size_t workspace_bytes(std::size_t batch = 1) const noexcept;
   static constexpr std::size_t rows_per_pass = 64;
 

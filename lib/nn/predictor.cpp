@@ -1,16 +1,15 @@
 // lib/nn/predictor.cpp — simdnn::predictor: a model packed into one aligned block for inference.
 //
 // Like the network, the block is planned by one walk run twice (lib/nn/arena.hpp): measure, then
-// carve. It holds the impl itself, the layer descriptors, each layer's weight panels and padded
-// biases (lib/kernels/dense_layout.hpp), the standardization statistics and the class names.
-// predict only checks its arguments and calls the kernel table's dense_forward, resolved once at
+// carve; and it is owned the same way (a heap block, or caller memory left alone). It holds the
+// impl itself, the layer descriptors, each layer's weight panels and padded biases
+// (lib/kernels/dense_layout.hpp), the standardization statistics and the class names. predict
+// only checks its arguments and calls the kernel table's dense_forward, resolved once at
 // construction.
 #include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <cstring>
-#include <new>
-#include <stdexcept>
 #include <string>
 #include <utility>
 
@@ -24,19 +23,18 @@ namespace simdnn {
 namespace {
 
 // Everything predict needs, carved from the block itself. predictor::impl derives from it so
-// the helpers below can name it (the nested impl is private).
-struct predictor_state {
+// the helpers below can name it (the nested impl is private). Its arena_record base says whether
+// the block is a heap block to free, and its size.
+struct predictor_state : nn::arena_record {
   kernels::dense_model model{};
   void (*forward)(const kernels::dense_model&, const float*, float*, std::size_t,
                   float*) noexcept = nullptr;
   isa kernels = isa::sse2;
   std::size_t input_width = 0;
   std::size_t output_width = 0;
-  std::size_t memory_bytes = 0;
   std::size_t class_count = 0;
   const char* name_bytes = nullptr;
   const std::size_t* name_offsets = nullptr;  // class_count + 1 entries
-  std::byte* owned_memory = nullptr;          // null when built in caller memory
 };
 
 }  // namespace
@@ -45,8 +43,11 @@ struct predictor::impl : predictor_state {};
 
 namespace {
 
+// Who the arena code names in its messages, and where a caller learns the bytes to lend.
+constexpr nn::arena_client predictor_arena{"predictor", "memory_bytes"};
+
 [[noreturn]] void fail(const std::string& what) {
-  throw std::invalid_argument("simdnn::predictor: " + what);
+  nn::throw_invalid_argument(predictor_arena.name, what);
 }
 
 // The one walk: every block in a fixed order. Measuring (no base) only adds up sizes; carving
@@ -64,7 +65,7 @@ Impl* walk(const model& m, nn::arena_cursor& cursor) {
     const std::size_t panels = kernels::dense_panel_count(outputs);
     row_stride = std::max(row_stride, kernels::dense_padded_width(outputs));
     float* packed = cursor.take<float>(
-        nn::checked_multiply(panels, inputs * kernels::dense_panel_width, "weight panels"));
+        cursor.checked_multiply(panels, inputs * kernels::dense_panel_width, "weight panels"));
     float* biases = cursor.take<float>(kernels::dense_padded_width(outputs));
     if (!cursor.carving()) continue;
     // Blocks arrive zeroed: only real columns are written, the padding stays 0.
@@ -117,7 +118,7 @@ Impl* walk(const model& m, nn::arena_cursor& cursor) {
 
 template <class Impl>
 std::size_t measure(const model& m) {
-  nn::arena_cursor cursor;
+  nn::arena_cursor cursor(predictor_arena);
   walk<Impl>(m, cursor);
   return cursor.bytes();
 }
@@ -130,14 +131,13 @@ const kernels::kernel_table& table_for(isa which) {
   return *table;
 }
 
+// Carves the block at `base` (measured already) and fills it from the model.
 template <class Impl>
-Impl* build(const model& m, const kernels::kernel_table& table, std::byte* base,
-            std::size_t bytes) {
-  nn::arena_cursor cursor(base);
+Impl* build(const model& m, const kernels::kernel_table& table, std::byte* base) {
+  nn::arena_cursor cursor(predictor_arena, base);
   Impl* self = walk<Impl>(m, cursor);
   self->forward = table.dense_forward;
   self->kernels = table.id;
-  self->memory_bytes = bytes;
   return self;
 }
 
@@ -161,43 +161,31 @@ bool all_finite(const float* x, std::size_t n) noexcept {
 }  // namespace
 
 std::size_t predictor::memory_bytes(const model& m) {
-  return measure<impl>(m) + (nn::arena_alignment - 1);  // slack to align a caller's buffer
+  return nn::with_alignment_slack(measure<impl>(m), predictor_arena);
 }
 
 predictor::predictor(const model& m, isa which) {
   const kernels::kernel_table& table = table_for(which);
-  const std::size_t bytes = memory_bytes(m);
-  auto* memory =
-      static_cast<std::byte*>(::operator new (bytes, std::align_val_t{nn::arena_alignment}));
-  impl_ = build<impl>(m, table, memory, bytes);
-  impl_->owned_memory = memory;
+  impl_ = nn::build_in_owned_arena<impl>(
+      memory_bytes(m), [&](std::byte* base) { return build<impl>(m, table, base); });
 }
 
 predictor::predictor(const model& m, std::span<std::byte> memory, isa which) {
   const kernels::kernel_table& table = table_for(which);
-  const std::size_t bytes = memory_bytes(m);
-  if (memory.size() < bytes) {
-    fail("caller memory holds " + std::to_string(memory.size()) + " bytes, the predictor needs " +
-         std::to_string(bytes) + " (predictor::memory_bytes)");
-  }
-  impl_ = build<impl>(m, table, nn::align_up(memory.data()), bytes);
+  impl_ =
+      nn::build_in_caller_arena<impl>(memory, memory_bytes(m), predictor_arena,
+                                      [&](std::byte* base) { return build<impl>(m, table, base); });
 }
 
 predictor::predictor(predictor&& other) noexcept : impl_(std::exchange(other.impl_, nullptr)) {}
 
 predictor& predictor::operator=(predictor&& other) noexcept {
-  if (this != &other) {
-    predictor dying(std::move(*this));
-    impl_ = std::exchange(other.impl_, nullptr);
-  }
+  nn::move_arena(impl_, other.impl_);
   return *this;
 }
 
 predictor::~predictor() {
-  if (impl_ == nullptr) return;
-  if (std::byte* owned = impl_->owned_memory) {
-    ::operator delete (owned, std::align_val_t{nn::arena_alignment});
-  }
+  nn::release_arena(impl_);
 }
 
 std::size_t predictor::workspace_bytes(std::size_t batch) const noexcept {
@@ -225,7 +213,7 @@ status predictor::predict_batch(std::span<const float> inputs, std::size_t batch
   }
   const std::size_t rows = std::min(batch, rows_per_pass);
   float* scratch = aligned_workspace(workspace, kernels::dense_workspace_floats(self.model, rows));
-  if (scratch == nullptr) return status::size_mismatch;
+  if (scratch == nullptr) return status::workspace_too_small;
   if (!all_finite(inputs.data(), inputs.size())) return status::non_finite_input;
   for (std::size_t first = 0; first < batch; first += rows_per_pass) {
     const std::size_t count = std::min(rows_per_pass, batch - first);
@@ -240,7 +228,7 @@ std::size_t predictor::output_width() const noexcept { return impl_ ? impl_->out
 std::size_t predictor::layer_count() const noexcept {
   return impl_ ? impl_->model.layer_count : 0;
 }
-std::size_t predictor::memory_bytes() const noexcept { return impl_ ? impl_->memory_bytes : 0; }
+std::size_t predictor::memory_bytes() const noexcept { return impl_ ? impl_->arena_bytes : 0; }
 isa predictor::kernels() const noexcept { return impl_ ? impl_->kernels : isa::sse2; }
 std::size_t predictor::class_count() const noexcept { return impl_ ? impl_->class_count : 0; }
 std::string_view predictor::class_name(std::size_t index) const noexcept {

@@ -352,7 +352,7 @@ TEST(Predictor, MisuseReturnsAStatusAndTouchesNothing) {
             status::size_mismatch);
   EXPECT_EQ(p.predict(std::span(x).first(4), std::span(y).first(3),
                       std::span(workspace).first(p.workspace_bytes(1) - 1)),
-            status::size_mismatch);
+            status::workspace_too_small);
   std::vector<float> bad = {1.0f, std::numeric_limits<float>::quiet_NaN(), 0.0f, 0.0f};
   EXPECT_EQ(p.predict(bad, std::span(y).first(3), workspace), status::non_finite_input);
   bad[1] = -std::numeric_limits<float>::infinity();

@@ -1,59 +1,29 @@
-// lib/nn/network.cpp — the fixed-arena network: planning, forward, backward, SGD.
+// lib/nn/network_run.cpp — running a simdnn::network: forward, loss, backward, SGD, accessors.
 //
-// Every number the network touches lives in one arena laid out by walk_arena(); the walk runs
-// once to measure and once to carve (lib/nn/arena.hpp). After construction nothing allocates:
-// the GEMMs and activations go through the kernel table (lib/kernels/table.hpp) with packing
+// Everything here works inside the arena network_plan.cpp built, and nothing allocates: the
+// GEMMs and activations go through the kernel table (lib/kernels/table.hpp) with packing
 // workspace planned in the arena, and the few loops here (copies, column sums, the SGD update)
-// are plain scalar code the compiler vectorizes. Compiled for the baseline ISA only.
-#include "simdnn/network.hpp"
-
+// are plain scalar code the compiler vectorizes. Misuse returns a status (simdnn/status.hpp).
+// Compiled for the baseline ISA only.
 #include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <limits>
-#include <new>
-#include <stdexcept>
+#include <span>
 #include <string>
-#include <type_traits>
-#include <utility>
 
 #include "kernels/table.hpp"
-#include "nn/arena.hpp"
+#include "nn/network_state.hpp"
+#include "simdnn/network.hpp"
 
 namespace simdnn {
 
 namespace {
 
-// Whether backprop through `act` needs the pre-activation Z, or can take f' from the output A.
-// Sigmoid (f' = a(1 - a)) and identity (f' = 1) need only A, so Z is computed in A's storage and
-// the Z block is planned with zero size; an activation such as GELU would return true here.
-constexpr bool keeps_pre_activations(activation /*act*/) noexcept {
-  return false;
-}
-
-bool valid_activation(activation act) noexcept {
-  return act == activation::sigmoid || act == activation::identity;
-}
-
-// A counter-based generator (splitmix64): the same seed gives the same stream on every platform
-// and compiler, unlike the standard distributions, whose algorithms are implementation-defined.
-class splitmix64 {
- public:
-  explicit splitmix64(std::uint64_t seed) noexcept : state_(seed) {}
-  std::uint64_t next() noexcept {
-    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  // Uniform on [-1, 1) with 53 random bits; every step here is exact in double.
-  double uniform_pm1() noexcept { return static_cast<double>(next() >> 11) * 0x1.0p-52 - 1.0; }
-
- private:
-  std::uint64_t state_;
-};
+using nn::fail;
+using nn::layer_state;
+using nn::network_state;
 
 // True when no value is NaN or Inf. Integer-only so that it vectorizes without -ffast-math: an
 // exponent field of all ones plus one carries into the sign bit, and no other exponent does.
@@ -145,258 +115,6 @@ void broadcast_rows(const float* b, float* z, std::size_t rows, std::size_t cols
     std::memcpy(z + filled * cols, z, copied * cols * sizeof(float));
     filled += copied;
   }
-}
-
-// Largest packing workspace any GEMM of forward or backward needs, at any batch up to max_batch,
-// on any ISA this machine can run (not only the active one, so the arena's size does not depend
-// on SIMDNN_ISA). The workspace of the kernels grows with each extent, so max_batch bounds every
-// smaller batch (tests/nn/network_test.cpp checks that for the shapes a network issues).
-std::size_t workspace_floats(std::span<const std::size_t> widths, std::size_t max_batch) noexcept {
-  std::size_t most = 0;
-  const auto consider = [&](const kernels::kernel_table& table) {
-    for (std::size_t l = 0; l + 1 < widths.size(); ++l) {
-      const std::size_t in = widths[l], out = widths[l + 1];
-      const kernels::gemm_blocking& blocking = table.blocking;
-      most = std::max(most, kernels::sgemm_workspace_floats(blocking, max_batch, out, in));  // Z
-      most = std::max(most, kernels::sgemm_workspace_floats(blocking, in, out, max_batch));  // dW
-      most = std::max(most, kernels::sgemm_workspace_floats(blocking, max_batch, in, out));  // dX
-    }
-  };
-  for (isa which : supported_isas()) {
-    if (const kernels::kernel_table* table = kernels::kernels_for(which)) consider(*table);
-  }
-  consider(kernels::best_kernels());
-  return most;
-}
-
-}  // namespace
-
-namespace nn {
-
-// One layer's views into the arena. Z = X W + b (inputs x outputs weights), A = f(Z).
-struct layer_state {
-  std::size_t inputs = 0;
-  std::size_t outputs = 0;
-  activation act = activation::sigmoid;
-  float* weights = nullptr;           // inputs x outputs, row-major
-  float* biases = nullptr;            // outputs (none when bias is off)
-  float* weight_gradients = nullptr;  // same shape as weights
-  float* bias_gradients = nullptr;
-  float* pre_activations = nullptr;  // max_batch x outputs; == activations (see above)
-  float* activations = nullptr;      // max_batch x outputs
-  float* deltas = nullptr;           // max_batch x outputs: dL/dZ
-};
-
-// Everything a network holds, at the start of its arena. network::impl (private to the class) is
-// this struct under another name, so the helpers below can be free functions.
-struct network_state {
-  const kernels::kernel_table* kernels = nullptr;
-  std::byte* owned_memory = nullptr;  // the heap block to free; null in caller memory
-  std::size_t arena_bytes = 0;
-
-  std::size_t* widths = nullptr;
-  std::size_t width_count = 0;
-  layer_state* layers = nullptr;
-  std::size_t layer_count = 0;
-  std::size_t max_batch = 0;
-  std::size_t parameter_count = 0;
-  bool bias = true;
-  loss_reduction reduction = loss_reduction::mean;
-
-  // Weights and biases of every layer, then their gradients in an identical block sequence:
-  // step() is one loop over `parameter_region_floats`. Block padding is zero in both regions.
-  float* parameters = nullptr;
-  float* gradients = nullptr;
-  std::size_t parameter_region_floats = 0;
-  // Optimizer state (momentum, Adam moments) would live here; plain SGD needs none.
-  float* optimizer_state = nullptr;
-  std::size_t optimizer_state_floats = 0;
-
-  float* input_mean = nullptr;    // input width
-  float* input_stddev = nullptr;  // input width
-  bool standardize = false;
-  float* input_copy = nullptr;  // max_batch x input width: forward's (standardized) inputs
-  float* workspace = nullptr;
-  std::size_t workspace_floats = 0;
-
-  // What backward may rely on. saved_batch > 0: the last forward's outputs are valid (loss);
-  // activations_current: they were computed with the current weights from `saved_inputs`, which
-  // are still readable (backward). gradients_ready: backward ran since the last forward/step.
-  const float* saved_inputs = nullptr;
-  std::size_t saved_batch = 0;
-  bool activations_current = false;
-  bool gradients_ready = false;
-};
-
-}  // namespace nn
-
-struct network::impl : nn::network_state {};
-
-namespace {
-
-using nn::layer_state;
-using nn::network_state;
-
-// The one walk over the arena, in its fixed order. Measuring (the cursor has no base) it only
-// sizes the blocks and returns nullptr; carving it returns the impl, constructed at the arena's
-// start with every view set. Throws std::invalid_argument on sizes that overflow (measuring).
-template <class Impl>
-Impl* walk_arena(std::span<const std::size_t> widths, const network_options& options,
-                 std::size_t workspace_floats, nn::arena_cursor& cursor) {
-  static_assert(std::is_base_of_v<network_state, Impl>);
-  const std::size_t layer_count = widths.size() - 1;
-  const std::size_t max_batch = options.max_batch;
-
-  Impl* self = cursor.take<Impl>(1);
-  std::size_t* width_copy = cursor.take<std::size_t>(widths.size());
-  layer_state* layers = cursor.take<layer_state>(layer_count);
-  // Measuring, there is nowhere to record views yet: they go to scratch objects and are dropped.
-  // So every size below comes from `widths` and `options`, never read back from a view.
-  network_state scratch_impl;
-  layer_state scratch_layer;
-  network_state& net = cursor.carving() ? *self : scratch_impl;
-  const auto layer = [&](std::size_t l) -> layer_state& {
-    return cursor.carving() ? layers[l] : scratch_layer;
-  };
-  const auto activation_of = [&](std::size_t l) {
-    return options.activations.empty() ? activation::sigmoid : options.activations[l];
-  };
-
-  net.widths = width_copy;
-  net.width_count = widths.size();
-  net.layers = layers;
-  net.layer_count = layer_count;
-  net.max_batch = max_batch;
-  net.bias = options.bias;
-  net.reduction = options.reduction;
-  net.parameter_count = 0;
-  for (std::size_t l = 0; l < layer_count; ++l) {
-    layer_state& state = layer(l);
-    state.inputs = widths[l];
-    state.outputs = widths[l + 1];
-    state.act = activation_of(l);
-    const std::size_t weight_count = nn::checked_multiply(widths[l], widths[l + 1], "weights");
-    net.parameter_count += weight_count + (options.bias ? widths[l + 1] : 0);
-  }
-  if (cursor.carving()) std::copy(widths.begin(), widths.end(), width_copy);
-
-  // Parameters, then gradients. Each block is a whole number of cache lines so the regions are
-  // contiguous runs of (zeroed) floats with no unowned bytes between blocks.
-  net.parameter_region_floats = 0;
-  for (bool gradients : {false, true}) {
-    for (std::size_t l = 0; l < layer_count; ++l) {
-      layer_state& state = layer(l);
-      // The product was checked above.
-      const std::size_t weight_floats = nn::round_up_to_lines<float>(widths[l] * widths[l + 1]);
-      const std::size_t bias_floats =
-          nn::round_up_to_lines<float>(options.bias ? widths[l + 1] : 0);
-      float* w = cursor.take<float>(weight_floats);
-      float* b = cursor.take<float>(bias_floats);
-      (gradients ? state.weight_gradients : state.weights) = w;
-      (gradients ? state.bias_gradients : state.biases) = options.bias ? b : nullptr;
-      if (l == 0) (gradients ? net.gradients : net.parameters) = w;
-      if (!gradients) net.parameter_region_floats += weight_floats + bias_floats;
-    }
-  }
-
-  net.optimizer_state_floats = 0;  // plain SGD
-  net.optimizer_state = cursor.take<float>(net.optimizer_state_floats);
-
-  const std::size_t input_width = widths.front();
-  net.input_mean = cursor.take<float>(input_width);
-  net.input_stddev = cursor.take<float>(input_width);
-  net.input_copy = cursor.take<float>(nn::checked_multiply(max_batch, input_width, "inputs"));
-
-  for (std::size_t l = 0; l < layer_count; ++l) {
-    layer_state& state = layer(l);
-    const std::size_t rows = nn::checked_multiply(max_batch, widths[l + 1], "activations");
-    const bool keep_z = keeps_pre_activations(activation_of(l));
-    state.activations = cursor.take<float>(rows);
-    float* z = cursor.take<float>(keep_z ? rows : 0);
-    state.pre_activations = keep_z ? z : state.activations;
-    state.deltas = cursor.take<float>(rows);
-  }
-
-  net.workspace_floats = workspace_floats;
-  net.workspace = cursor.take<float>(workspace_floats);
-  return cursor.carving() ? self : nullptr;
-}
-
-// Error messages are built only when thrown: a network in caller memory must not touch the heap
-// on the success path, not even for a std::string.
-[[noreturn]] void fail(const std::string& what) {
-  throw std::invalid_argument("simdnn::network: " + what);
-}
-
-void validate(std::span<const std::size_t> widths, const network_options& options) {
-  if (widths.size() < 2) {
-    fail("needs at least 2 widths (inputs and outputs), got " + std::to_string(widths.size()));
-  }
-  for (std::size_t i = 0; i < widths.size(); ++i) {
-    if (widths[i] == 0) fail("width " + std::to_string(i) + " is 0");
-  }
-  if (options.max_batch == 0) fail("max_batch is 0");
-  const std::size_t layers = widths.size() - 1;
-  if (!options.activations.empty() && options.activations.size() != layers) {
-    fail(std::to_string(options.activations.size()) + " activations given for " +
-         std::to_string(layers) + " layers (give one per layer, or none for sigmoid everywhere)");
-  }
-  for (std::size_t l = 0; l < options.activations.size(); ++l) {
-    if (!valid_activation(options.activations[l])) {
-      fail("activation of layer " + std::to_string(l) + " is not a simdnn::activation value");
-    }
-  }
-  if (options.init != weight_init::xavier_uniform && options.init != weight_init::uniform_pm1) {
-    fail("init is not a simdnn::weight_init value");
-  }
-  if (options.reduction != loss_reduction::mean && options.reduction != loss_reduction::sum) {
-    fail("reduction is not a simdnn::loss_reduction value");
-  }
-  if (!isa_supported(options.kernels)) {
-    fail(std::string("kernels: ") + isa_name(options.kernels) +
-         " is not supported on this CPU/OS (supported: see simdnn::supported_isas())");
-  }
-}
-
-// Bytes of the arena proper (from an aligned base), validating first.
-template <class Impl>
-std::size_t measure(std::span<const std::size_t> widths, const network_options& options) {
-  validate(widths, options);
-  nn::arena_cursor cursor;
-  // workspace_floats runs before the walk checks its products: reject overflowing extents first.
-  for (std::size_t width : widths) nn::checked_multiply(options.max_batch, width, "a batch");
-  walk_arena<Impl>(widths, options, workspace_floats(widths, options.max_batch), cursor);
-  return cursor.bytes();
-}
-
-// The weights in order layer by layer, row-major, from one splitmix64 stream; biases stay zero.
-void initialize_weights(network_state& net, const network_options& options) noexcept {
-  splitmix64 rng(options.seed);
-  for (std::size_t l = 0; l < net.layer_count; ++l) {
-    layer_state& layer = net.layers[l];
-    // IEEE division and square root are correctly rounded, so the radius is the same everywhere.
-    const double radius = options.init == weight_init::xavier_uniform
-                              ? std::sqrt(6.0 / static_cast<double>(layer.inputs + layer.outputs))
-                              : 1.0;
-    const std::size_t count = layer.inputs * layer.outputs;
-    for (std::size_t i = 0; i < count; ++i) {
-      layer.weights[i] = static_cast<float>(radius * rng.uniform_pm1());
-    }
-  }
-}
-
-template <class Impl>
-Impl* build(std::span<const std::size_t> widths, const network_options& options,
-            std::byte* aligned_base, std::size_t arena_bytes) noexcept {
-  nn::arena_cursor cursor(aligned_base);
-  // Cannot throw: the same walk already measured these sizes without overflow.
-  Impl* net =
-      walk_arena<Impl>(widths, options, workspace_floats(widths, options.max_batch), cursor);
-  // Supported: validate() checked it before anything was measured.
-  net->kernels = kernels::kernels_for(options.kernels);
-  net->arena_bytes = arena_bytes;
-  initialize_weights(*net, options);
-  return net;
 }
 
 // Runs the layers on `batch` rows of x (already checked and standardized). Never fails.
@@ -511,76 +229,6 @@ status check_batch(const network_state* net, std::size_t batch) noexcept {
 }
 
 }  // namespace
-
-const char* status_message(status s) noexcept {
-  switch (s) {
-    case status::ok:
-      return "ok";
-    case status::empty_batch:
-      return "batch is 0";
-    case status::batch_too_large:
-      return "batch exceeds the network's max_batch";
-    case status::size_mismatch:
-      return "a span's size is not batch * the layer's width";
-    case status::non_finite_input:
-      return "NaN or Inf in the inputs, targets or learning rate";
-    case status::no_forward_pass:
-      return "no forward pass to use: call forward first (after a step, again)";
-    case status::no_backward_pass:
-      return "no gradients to apply: call backward first (after a forward or a step, again)";
-    case status::empty_network:
-      return "the network is empty (it was moved from)";
-  }
-  return "unknown status";
-}
-
-network::network(std::span<const std::size_t> widths, const network_options& options) {
-  const std::size_t bytes = arena_bytes(widths, options);
-  // One aligned heap block; no slack is needed at this alignment, but the arena is the size
-  // arena_bytes() reports, so the figure a user sees is the figure in use.
-  auto* memory =
-      static_cast<std::byte*>(::operator new (bytes, std::align_val_t{nn::arena_alignment}));
-  impl_ = build<impl>(widths, options, memory, bytes);
-  impl_->owned_memory = memory;
-}
-
-network::network(std::span<const std::size_t> widths, const network_options& options,
-                 std::span<std::byte> memory) {
-  const std::size_t bytes = arena_bytes(widths, options);
-  if (memory.size() < bytes) {
-    fail("caller memory holds " + std::to_string(memory.size()) + " bytes, the network needs " +
-         std::to_string(bytes) + " (network::arena_bytes)");
-  }
-  impl_ = build<impl>(widths, options, nn::align_up(memory.data()), bytes);
-}
-
-network::network(network&& other) noexcept : impl_(std::exchange(other.impl_, nullptr)) {}
-
-network& network::operator=(network&& other) noexcept {
-  if (this != &other) {
-    network dying(std::move(*this));
-    impl_ = std::exchange(other.impl_, nullptr);
-  }
-  return *this;
-}
-
-network::~network() {
-  if (impl_ == nullptr) return;
-  // Everything in the arena is trivially destructible (the cursor insists): just release it.
-  if (std::byte* owned = impl_->owned_memory) {
-    ::operator delete (owned, std::align_val_t{nn::arena_alignment});
-  }
-  impl_ = nullptr;
-}
-
-std::size_t network::arena_bytes(std::span<const std::size_t> widths,
-                                 const network_options& options) {
-  const std::size_t bytes = measure<impl>(widths, options);
-  if (bytes > std::numeric_limits<std::size_t>::max() - (nn::arena_alignment - 1)) {
-    fail("arena size overflows size_t");
-  }
-  return bytes + (nn::arena_alignment - 1);  // slack to align a caller's buffer
-}
 
 std::size_t network::arena_bytes() const noexcept {
   return impl_ ? impl_->arena_bytes : 0;
