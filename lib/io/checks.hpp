@@ -1,14 +1,12 @@
 // lib/io/checks.hpp — the argument checks that the model, dataset and preparation code share.
 //
-// Internal header. One definition keeps "finite" meaning the same thing for a model's weights, a
-// dataset's features and standardization statistics, and the std::invalid_argument convention of
-// the dataset functions in one place.
+// Internal header: the std::invalid_argument convention of the dataset functions, and the
+// library's one finiteness check (lib/common/finite.hpp) under the name io code uses.
 #pragma once
 
-#include <algorithm>
-#include <cmath>
-#include <span>
 #include <stdexcept>
+
+#include "common/finite.hpp"
 
 namespace simdnn::io {
 
@@ -17,9 +15,6 @@ inline void require(bool condition, const char* message) {
   if (!condition) throw std::invalid_argument(message);
 }
 
-// True when no value is NaN or infinite (true for an empty span).
-[[nodiscard]] inline bool all_finite(std::span<const float> values) noexcept {
-  return std::all_of(values.begin(), values.end(), [](float v) { return std::isfinite(v); });
-}
+using detail::all_finite;
 
 }  // namespace simdnn::io

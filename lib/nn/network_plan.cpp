@@ -13,6 +13,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "simdnn/random.hpp"
 #include "kernels/table.hpp"
 #include "nn/arena.hpp"
 #include "nn/network_state.hpp"
@@ -37,24 +38,6 @@ constexpr bool keeps_pre_activations(activation /*act*/) noexcept {
 bool valid_activation(activation act) noexcept {
   return act == activation::sigmoid || act == activation::identity;
 }
-
-// A counter-based generator (splitmix64): the same seed gives the same stream on every platform
-// and compiler, unlike the standard distributions, whose algorithms are implementation-defined.
-class splitmix64 {
- public:
-  explicit splitmix64(std::uint64_t seed) noexcept : state_(seed) {}
-  std::uint64_t next() noexcept {
-    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  // Uniform on [-1, 1) with 53 random bits; every step here is exact in double.
-  double uniform_pm1() noexcept { return static_cast<double>(next() >> 11) * 0x1.0p-52 - 1.0; }
-
- private:
-  std::uint64_t state_;
-};
 
 // Largest packing workspace any GEMM of forward or backward needs, at any batch up to max_batch,
 // on any ISA this machine can run (not only the active one, so the arena's size does not depend

@@ -13,6 +13,7 @@
 #include <span>
 #include <string>
 
+#include "common/finite.hpp"
 #include "kernels/table.hpp"
 #include "nn/network_state.hpp"
 #include "simdnn/network.hpp"
@@ -25,17 +26,10 @@ using nn::fail;
 using nn::layer_state;
 using nn::network_state;
 
-// True when no value is NaN or Inf. Integer-only so that it vectorizes without -ffast-math: an
-// exponent field of all ones plus one carries into the sign bit, and no other exponent does.
-bool all_finite(const float* x, std::size_t n) noexcept {
-  std::uint32_t flags = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    flags |= (std::bit_cast<std::uint32_t>(x[i]) & 0x7F800000u) + 0x00800000u;
-  }
-  return (flags & 0x80000000u) == 0;
-}
+using detail::all_finite;
 
-// out = x, and whether x is all finite (one pass instead of a check then a copy).
+// out = x, and whether x is all finite (one pass instead of a check then a copy; the test is
+// lib/common/finite.hpp's, fused into the copy).
 bool copy_checked(const float* x, float* out, std::size_t n) noexcept {
   std::uint32_t flags = 0;
   for (std::size_t i = 0; i < n; ++i) {

@@ -13,6 +13,7 @@
 #include <string>
 #include <utility>
 
+#include "common/finite.hpp"
 #include "kernels/dense_layout.hpp"
 #include "kernels/table.hpp"
 #include "nn/arena.hpp"
@@ -149,14 +150,7 @@ float* aligned_workspace(std::span<std::byte> workspace, std::size_t floats) noe
   return static_cast<float*>(static_cast<void*>(nn::align_up(workspace.data())));
 }
 
-// All finite, in one branch-free pass (the exponent field of NaN and infinity is all ones).
-bool all_finite(const float* x, std::size_t n) noexcept {
-  std::uint32_t flags = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    flags |= (std::bit_cast<std::uint32_t>(x[i]) & 0x7F800000u) + 0x00800000u;
-  }
-  return (flags & 0x80000000u) == 0;
-}
+using detail::all_finite;
 
 }  // namespace
 

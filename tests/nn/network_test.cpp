@@ -357,7 +357,7 @@ TEST(NetworkStatus, BatchAndSizeErrors) {
   EXPECT_EQ(net.backward(t), status::ok);
   for (status s : {status::ok, status::empty_batch, status::batch_too_large, status::size_mismatch,
                    status::non_finite_input, status::no_forward_pass, status::no_backward_pass,
-                   status::empty_network}) {
+                   status::empty_network, status::workspace_too_small}) {
     EXPECT_NE(status_message(s), nullptr);
     EXPECT_STRNE(status_message(s), "unknown status");
   }
