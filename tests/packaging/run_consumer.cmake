@@ -43,6 +43,6 @@ run_step(${CMAKE_COMMAND} -S "${SOURCE_DIR}" -B "${WORK_DIR}/build"
 run_step(${CMAKE_COMMAND} --build "${WORK_DIR}/build")
 run_step("${WORK_DIR}/build/app")
 message(STATUS "consumer printed: ${step_output}")
-if(NOT step_output MATCHES "gemm=19,22,43,50 sigmoid0=0.5 network=learns")
+if(NOT step_output MATCHES "gemm=19,22,43,50 sigmoid0=0.5 network=learns version=[0-9]+\\.[0-9]+\\.[0-9]+")
   message(FATAL_ERROR "unexpected consumer output: ${step_output}")
 endif()

@@ -1,8 +1,5 @@
 // Uses the installed simdnn the way the README shows: one GEMM, one sigmoid, prints results.
-#include <simdnn/activation.hpp>
-#include <simdnn/isa.hpp>
-#include <simdnn/network.hpp>
-#include <simdnn/sgemm.hpp>
+#include <simdnn/simdnn.hpp>  // the umbrella header: every public header compiles for a consumer
 
 #include <cstdio>
 #include <vector>
@@ -32,8 +29,8 @@ int main() {
     }
     (epoch == 0 ? first : last) = loss.value;
   }
-  std::printf("isa=%s gemm=%g,%g,%g,%g sigmoid0=%g network=%s\n",
+  std::printf("isa=%s gemm=%g,%g,%g,%g sigmoid0=%g network=%s version=%s\n",
               simdnn::isa_name(simdnn::active_isa()), c[0], c[1], c[2], c[3], s[0],
-              last < first ? "learns" : "stuck");
+              last < first ? "learns" : "stuck", simdnn::version_string);
   return 0;
 }
