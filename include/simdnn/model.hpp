@@ -7,31 +7,10 @@
 // (model::make_network) or build an inference object (simdnn/predictor.hpp).
 //
 // ---- File format, version 1 ---------------------------------------------------------------
-// All integers are unsigned little-endian; all reals are IEEE-754 binary32, little-endian. Every
-// section starts on a multiple of 4 bytes.
-//
-//   offset      size   field
-//   0           8      magic: 89 73 69 6D 64 6E 6E 0A ("\x89simdnn\n"; the high byte and the
-//                      newline catch 7-bit and text-mode transfers)
-//   8           4      format version (1). A reader rejects versions above its own.
-//   12          4      byte-order mark 0x01020304 (bytes 04 03 02 01 in a valid file)
-//   16          8      file size in bytes, checksum included
-//   24          4      layer count L, 1 <= L <= 1024
-//   28          4      flags: bit 0 biases, bit 1 input standardization, bit 2 class names;
-//                      other bits 0
-//   32          4      class count C: 0 without class names, else the output width
-//   36          4      class-name bytes N: the names' total length (0 without class names)
-//   40          12 L   layer records: inputs, outputs, activation (1 sigmoid, 2 identity). Layer
-//                      l + 1's inputs equal layer l's outputs; widths are 1 .. 2^24.
-//   ...         8 W0   [flag bit 1] mean[W0] then stddev[W0] (finite; stddev > 0)
-//   ...                per layer: weights[inputs * outputs], row-major (weight from input i to
-//                      output j at i * outputs + j), then [flag bit 0] biases[outputs]
-//   ...         4 C    [flag bit 2] the name lengths (each 1 .. 4096)
-//   ...         N      [flag bit 2] the names' bytes, concatenated, no NUL, no duplicates
-//   ...         0-3    zero bytes up to a multiple of 4
-//   size - 4    4      CRC-32C (Castagnoli, reflected, as in iSCSI and ext4) of every byte
-//                      before it
-// Parameters (weights and biases) total at most 2^28; every weight and bias is finite.
+// Little-endian, IEEE-754 binary32 reals, sections on multiples of 4 bytes, a CRC-32C last; the
+// byte layout is specified once, in docs/model-format.md of the source distribution (the
+// reader and the writer share its constants in lib/io/model_format.hpp). Parameters (weights and
+// biases) total at most 2^28; every weight and bias is finite.
 //
 // ---- Loading ------------------------------------------------------------------------------
 // Checks in this order, each failure a model_error with its own code, the file's name and the

@@ -1,6 +1,6 @@
 // lib/io/model_format.hpp — the layout of a simdnn model file, shared by its reader and writer.
 //
-// Internal header. The byte layout documented in simdnn/model.hpp is spelled out once, here, so
+// Internal header. The byte layout specified in docs/model-format.md is spelled out once, here, so
 // the writer (model_writer.cpp) and the parser (model_reader.cpp) cannot disagree on an offset, a
 // flag bit or an activation code; so are the class-name rules, which model's constructor reports as
 // std::invalid_argument and the parser as model_error. CRC-32C and model_error are public
