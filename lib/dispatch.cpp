@@ -37,8 +37,8 @@ cpu_support detect_cpu() noexcept {
   const bool fma = (ecx & (1u << 12)) != 0;
   if (!osxsave || !avx) return support;
   const std::uint64_t xcr0 = read_xcr0();
-  const bool os_saves_ymm = (xcr0 & 0x6) == 0x6;           // SSE and AVX state
-  const bool os_saves_zmm = (xcr0 & 0xE6) == 0xE6;         // + opmask, ZMM0-15 upper, ZMM16-31
+  const bool os_saves_ymm = (xcr0 & 0x6) == 0x6;    // SSE and AVX state
+  const bool os_saves_zmm = (xcr0 & 0xE6) == 0xE6;  // + opmask, ZMM0-15 upper, ZMM16-31
   if (__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) == 0) return support;
   const bool avx2 = (ebx & (1u << 5)) != 0;
   const bool avx512f = (ebx & (1u << 16)) != 0;
@@ -49,7 +49,8 @@ cpu_support detect_cpu() noexcept {
 
 bool compiled_in(isa which) noexcept {
   switch (which) {
-    case isa::sse2: return true;
+    case isa::sse2:
+      return true;
     case isa::avx2:
 #if defined(SIMDNN_HAVE_AVX2)
       return true;
@@ -69,9 +70,12 @@ bool compiled_in(isa which) noexcept {
 bool cpu_runs(isa which) noexcept {
   static const cpu_support support = detect_cpu();
   switch (which) {
-    case isa::sse2: return true;  // part of x86-64
-    case isa::avx2: return support.avx2_fma;
-    case isa::avx512: return support.avx512f;
+    case isa::sse2:
+      return true;  // part of x86-64
+    case isa::avx2:
+      return support.avx2_fma;
+    case isa::avx512:
+      return support.avx512f;
   }
   return false;
 }
@@ -99,7 +103,8 @@ isa choose_isa() noexcept {
   if (cap_text == nullptr || *cap_text == '\0') return best;
   isa cap{};
   if (!parse_isa(cap_text, cap)) {
-    std::fprintf(stderr, "simdnn: ignoring SIMDNN_ISA=%s (expected sse2, avx2 or avx512); using %s\n",
+    std::fprintf(stderr,
+                 "simdnn: ignoring SIMDNN_ISA=%s (expected sse2, avx2 or avx512); using %s\n",
                  cap_text, isa_name(best));
     return best;
   }
@@ -116,9 +121,12 @@ isa choose_isa() noexcept {
 
 const char* isa_name(isa which) noexcept {
   switch (which) {
-    case isa::sse2: return "sse2";
-    case isa::avx2: return "avx2";
-    case isa::avx512: return "avx512";
+    case isa::sse2:
+      return "sse2";
+    case isa::avx2:
+      return "avx2";
+    case isa::avx512:
+      return "avx512";
   }
   return "unknown";
 }
@@ -133,7 +141,9 @@ bool parse_isa(std::string_view text, isa& out) noexcept {
   return false;
 }
 
-bool isa_supported(isa which) noexcept { return compiled_in(which) && cpu_runs(which); }
+bool isa_supported(isa which) noexcept {
+  return compiled_in(which) && cpu_runs(which);
+}
 
 std::span<const isa> supported_isas() noexcept {
   const isa_list& list = supported();
@@ -150,14 +160,18 @@ namespace kernels {
 const kernel_table* kernels_for(isa which) noexcept {
   if (!isa_supported(which)) return nullptr;
   switch (which) {
-    case isa::sse2: return &sse2_kernels();
+    case isa::sse2:
+      return &sse2_kernels();
 #if defined(SIMDNN_HAVE_AVX2)
-    case isa::avx2: return &avx2_kernels();
+    case isa::avx2:
+      return &avx2_kernels();
 #endif
 #if defined(SIMDNN_HAVE_AVX512)
-    case isa::avx512: return &avx512_kernels();
+    case isa::avx512:
+      return &avx512_kernels();
 #endif
-    default: return nullptr;
+    default:
+      return nullptr;
   }
 }
 

@@ -51,9 +51,12 @@ namespace {
 void check_operand(const char* name, const float* data, std::size_t rows, std::size_t row_length,
                    std::size_t ld, bool needed) {
   if (ld < row_length) {
-    fail(std::string("ld") + name + " (" + std::to_string(ld) + ") is smaller than the row length of " +
-         (name[0] == 'a' ? "A" : name[0] == 'b' ? "B" : "C") + " (" + std::to_string(row_length) +
-         ")");
+    fail(std::string("ld") + name + " (" + std::to_string(ld) +
+         ") is smaller than the row length of " +
+         (name[0] == 'a'   ? "A"
+          : name[0] == 'b' ? "B"
+                           : "C") +
+         " (" + std::to_string(row_length) + ")");
   }
   if (!needed || rows == 0 || row_length == 0) return;
   if (data == nullptr) {
@@ -77,8 +80,8 @@ constexpr std::size_t kNoOverflowExtent = std::size_t{1} << 28;
 // Tiny products are latency-bound, so the public call should cost little more than the kernel.
 inline bool operand_plainly_valid(const float* data, std::size_t rows, std::size_t row_length,
                                   std::size_t ld, bool needed) noexcept {
-  return ld >= row_length && (!needed || (data != nullptr && rows < kNoOverflowExtent &&
-                                          ld < kNoOverflowExtent));
+  return ld >= row_length &&
+         (!needed || (data != nullptr && rows < kNoOverflowExtent && ld < kNoOverflowExtent));
 }
 
 void validate(op op_a, op op_b, std::size_t m, std::size_t n, std::size_t k, float alpha,
@@ -132,8 +135,8 @@ class sgemm_pool {
  public:
   explicit sgemm_pool(std::size_t workers) {
     const auto& blocking = kernels::best_kernels().blocking;
-    const std::size_t floats = kernels::sgemm_workspace_floats(blocking, blocking.mc, blocking.nc,
-                                                               blocking.kc);
+    const std::size_t floats =
+        kernels::sgemm_workspace_floats(blocking, blocking.mc, blocking.nc, blocking.kc);
     slots_ = std::make_unique<worker_slot[]>(workers);
     worker_count_ = workers;
     for (std::size_t w = 0; w < workers; ++w) slots_[w].workspace.resize(floats);
@@ -201,8 +204,8 @@ class sgemm_pool {
   std::atomic<bool> stopping_{false};
 };
 
-std::mutex pool_mutex;                  // guards starting and stopping the pool
-std::unique_ptr<sgemm_pool> pool;       // null: single-threaded (the default)
+std::mutex pool_mutex;             // guards starting and stopping the pool
+std::unique_ptr<sgemm_pool> pool;  // null: single-threaded (the default)
 std::atomic<sgemm_pool*> active_pool{nullptr};
 
 // Below this many multiply-adds, handing work to another core costs more than it saves.

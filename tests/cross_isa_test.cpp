@@ -119,8 +119,8 @@ std::vector<float> run_gemm(const kernel_table& table, kernels::sgemm_fn kernel,
                             const gemm_operands& o) {
   std::vector<float> c = o.c;
   std::vector<float> workspace(kernels::sgemm_workspace_floats(table.blocking, g.m, g.n, g.k) + 1);
-  kernel(g.ta, g.tb, g.m, g.n, g.k, g.alpha, o.a.data(), o.lda, o.b.data(), o.ldb, g.beta,
-         c.data(), o.ldc, workspace.data() + 1);
+  kernel(g.ta, g.tb, g.m, g.n, g.k, g.alpha, o.a.data(), o.lda, o.b.data(), o.ldb, g.beta, c.data(),
+         o.ldc, workspace.data() + 1);
   return c;
 }
 
@@ -235,9 +235,9 @@ TEST_F(CrossIsa, SgemmThreadPoolColumnSplits) {
                        g.beta, c.data() + first, o.ldc, workspace.data() + 1);
         }
         const std::string difference = first_difference(whole, c);
-        ASSERT_TRUE(difference.empty()) << describe(g) << ": " << table->name << " in " << parts
-                                        << " column shares vs unsplit " << tables_[0]->name
-                                        << ": C " << difference;
+        ASSERT_TRUE(difference.empty())
+            << describe(g) << ": " << table->name << " in " << parts << " column shares vs unsplit "
+            << tables_[0]->name << ": C " << difference;
       }
     }
   }
@@ -246,10 +246,26 @@ TEST_F(CrossIsa, SgemmThreadPoolColumnSplits) {
 // ---- Elementwise kernels on chosen values (every float: cross_isa_exhaustive_test) ----
 
 std::vector<float> special_values() {
-  std::vector<float> values = {0.0f, -0.0f, 1.0f, -1.0f, 0.5f, -0.5f, 18.0f, -18.0f, -87.33654f,
-                               -87.5f, -88.0f, 88.0f, 1e-30f, -1e-30f, 1e-45f, -1e-45f,
-                               std::numeric_limits<float>::min(), -std::numeric_limits<float>::min(),
-                               std::numeric_limits<float>::max(), -std::numeric_limits<float>::max(),
+  std::vector<float> values = {0.0f,
+                               -0.0f,
+                               1.0f,
+                               -1.0f,
+                               0.5f,
+                               -0.5f,
+                               18.0f,
+                               -18.0f,
+                               -87.33654f,
+                               -87.5f,
+                               -88.0f,
+                               88.0f,
+                               1e-30f,
+                               -1e-30f,
+                               1e-45f,
+                               -1e-45f,
+                               std::numeric_limits<float>::min(),
+                               -std::numeric_limits<float>::min(),
+                               std::numeric_limits<float>::max(),
+                               -std::numeric_limits<float>::max(),
                                std::numeric_limits<float>::infinity(),
                                -std::numeric_limits<float>::infinity(),
                                std::numeric_limits<float>::quiet_NaN(),
@@ -275,15 +291,24 @@ TEST_F(CrossIsa, ElementwiseKernelsOnSpecialAndRandomValuesAtEveryLength) {
   // Every length up to 70 (tails and the two-vector loops of both widths), the whole array, and
   // offsets that move each value to another lane.
   for (std::size_t offset : {0, 1, 5, 13}) {
-    for (std::size_t n = 0; n <= 70 || n == x.size() - offset; n = n < 70 ? n + 1 : x.size() - offset) {
+    for (std::size_t n = 0; n <= 70 || n == x.size() - offset;
+         n = n < 70 ? n + 1 : x.size() - offset) {
       const auto run = [&](const kernel_table& t, int kernel) {
         std::vector<float> y(n, 3.0f);
         const float* in = x.data() + offset;
         switch (kernel) {
-          case 0: t.sigmoid(in, y.data(), n); break;
-          case 1: t.sigmoid_fast(in, y.data(), n); break;
-          case 2: t.sigmoid_derivative(in, y.data(), n); break;
-          default: t.sigmoid_delta(g.data() + offset, in, y.data(), n); break;
+          case 0:
+            t.sigmoid(in, y.data(), n);
+            break;
+          case 1:
+            t.sigmoid_fast(in, y.data(), n);
+            break;
+          case 2:
+            t.sigmoid_derivative(in, y.data(), n);
+            break;
+          default:
+            t.sigmoid_delta(g.data() + offset, in, y.data(), n);
+            break;
         }
         return y;
       };
@@ -292,9 +317,9 @@ TEST_F(CrossIsa, ElementwiseKernelsOnSpecialAndRandomValuesAtEveryLength) {
         const std::vector<float> first = run(*tables_[0], kernel);
         for (std::size_t t = 1; t < tables_.size(); ++t) {
           const std::string difference = first_difference(first, run(*tables_[t], kernel));
-          ASSERT_TRUE(difference.empty()) << names[kernel] << " n=" << n << " offset=" << offset
-                                          << " " << tables_[0]->name << " vs " << tables_[t]->name
-                                          << ": " << difference;
+          ASSERT_TRUE(difference.empty())
+              << names[kernel] << " n=" << n << " offset=" << offset << " " << tables_[0]->name
+              << " vs " << tables_[t]->name << ": " << difference;
         }
       }
       if (n == x.size() - offset) break;
@@ -327,9 +352,9 @@ std::vector<float> train(isa which, std::vector<std::size_t> widths,
   }
   for (std::size_t s = 0; s < steps; ++s) {
     const std::size_t which_batch = s % batches;
-    const auto loss = net.train_batch(std::span(inputs).subspan(which_batch * batch * in, batch * in),
-                                      std::span(targets).subspan(which_batch * batch * out, batch * out),
-                                      batch, 0.2f);
+    const auto loss = net.train_batch(
+        std::span(inputs).subspan(which_batch * batch * in, batch * in),
+        std::span(targets).subspan(which_batch * batch * out, batch * out), batch, 0.2f);
     EXPECT_TRUE(loss) << "step " << s;
     if (!loss) break;
   }
@@ -356,25 +381,28 @@ TEST_F(CrossIsa, ThousandTrainingStepsGiveBitwiseTheSameNetwork) {
       {{64, 32, 10}, {activation::sigmoid, activation::identity}, false},
   };
   for (const shape& s : shapes) {
-    const std::vector<float> first = train(tables_[0]->id, s.widths, s.activations, 1000, s.standardize);
+    const std::vector<float> first =
+        train(tables_[0]->id, s.widths, s.activations, 1000, s.standardize);
     for (std::size_t t = 1; t < tables_.size(); ++t) {
       const std::vector<float> other =
           train(tables_[t]->id, s.widths, s.activations, 1000, s.standardize);
       const std::string difference = first_difference(first, other);
-      ASSERT_TRUE(difference.empty()) << s.widths.front() << "-" << s.widths[1] << "-"
-                                      << s.widths.back() << " after 1000 steps, "
-                                      << tables_[0]->name << " vs " << tables_[t]->name
-                                      << ": parameters/outputs " << difference;
+      ASSERT_TRUE(difference.empty())
+          << s.widths.front() << "-" << s.widths[1] << "-" << s.widths.back()
+          << " after 1000 steps, " << tables_[0]->name << " vs " << tables_[t]->name
+          << ": parameters/outputs " << difference;
     }
   }
 }
 
 TEST_F(CrossIsa, PredictorGivesBitwiseTheSameOutputs) {
   const model models[] = {
-      testing::random_model({4, 10, 3}, {activation::sigmoid, activation::identity}, true, 21, true),
+      testing::random_model({4, 10, 3}, {activation::sigmoid, activation::identity}, true, 21,
+                            true),
       testing::random_model({64, 32, 10}, {activation::sigmoid, activation::sigmoid}, true, 22),
-      testing::random_model({37, 50, 17, 1}, {activation::sigmoid, activation::identity,
-                                              activation::sigmoid}, false, 23),
+      testing::random_model({37, 50, 17, 1},
+                            {activation::sigmoid, activation::identity, activation::sigmoid}, false,
+                            23),
       testing::full_model()};
   for (const model& m : models) {
     const std::size_t rows = 1000;
@@ -389,11 +417,11 @@ TEST_F(CrossIsa, PredictorGivesBitwiseTheSameOutputs) {
       // One row at a time gives the batch's bits too (the documented order depends on nothing
       // but the layer widths).
       for (std::size_t r = 0; r < rows; r += 97) {
-        EXPECT_EQ(p.predict(std::span(inputs).subspan(r * m.input_width(), m.input_width()),
-                            single, workspace),
+        EXPECT_EQ(p.predict(std::span(inputs).subspan(r * m.input_width(), m.input_width()), single,
+                            workspace),
                   status::ok);
-        EXPECT_TRUE(same_bits(single, std::span(batched).subspan(r * m.output_width(),
-                                                                 m.output_width())))
+        EXPECT_TRUE(
+            same_bits(single, std::span(batched).subspan(r * m.output_width(), m.output_width())))
             << table.name << " row " << r;
       }
       return batched;

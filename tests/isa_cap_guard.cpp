@@ -24,8 +24,10 @@ class isa_cap_guard : public ::testing::Environment {
     if (cap != nullptr && parse_isa(cap, requested) && !isa_supported(requested)) {
       std::string runs;
       for (isa which : supported_isas()) runs += std::string(" ") + isa_name(which);
-      std::printf("SIMDNN_ISA=%s: this CPU/OS cannot run %s (it runs:%s); every test of this run "
-                  "is skipped\n", cap, cap, runs.c_str());
+      std::printf(
+          "SIMDNN_ISA=%s: this CPU/OS cannot run %s (it runs:%s); every test of this run "
+          "is skipped\n",
+          cap, cap, runs.c_str());
       std::fflush(stdout);
       std::exit(kIsaUnavailableExitCode);
     }

@@ -20,7 +20,9 @@ inline constexpr int kIsaUnavailableExitCode = 77;
 
 // Every ISA this build knows, as a gtest parameter; tests for ISAs the CPU lacks are skipped
 // (with the reason), so the output always says which ISAs ran.
-inline std::vector<isa> all_isas() { return {isa::sse2, isa::avx2, isa::avx512}; }
+inline std::vector<isa> all_isas() {
+  return {isa::sse2, isa::avx2, isa::avx512};
+}
 
 inline std::string isa_param_name(const ::testing::TestParamInfo<isa>& info) {
   return isa_name(info.param);

@@ -33,7 +33,9 @@ struct usage_error : std::runtime_error {
 };
 
 // "text", in messages that quote what the user typed.
-inline std::string in_quotes(std::string_view text) { return '"' + std::string(text) + '"'; }
+inline std::string in_quotes(std::string_view text) {
+  return '"' + std::string(text) + '"';
+}
 
 // "<program>: error: <message><hint>" on stderr, after flushing stdout. Error messages are single
 // lines; a newline that slipped into one (from a file name, say) must not break that.
@@ -171,8 +173,7 @@ inline void print_class_names(std::span<const std::string> names) {
 
 // The predicted class of a classifier's outputs: the first largest.
 inline std::size_t argmax(std::span<const float> values) {
-  return static_cast<std::size_t>(std::max_element(values.begin(), values.end()) -
-                                  values.begin());
+  return static_cast<std::size_t>(std::max_element(values.begin(), values.end()) - values.begin());
 }
 
 }  // namespace simdnn::cli

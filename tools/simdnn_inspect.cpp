@@ -49,8 +49,7 @@ void describe(const std::string& path) {
   std::printf("parameters: %zu (%zu bytes)\n", m.parameter_count(),
               m.parameter_count() * sizeof(float));
   if (m.has_input_standardization()) {
-    std::printf("input standardization: yes, mean and stddev of %zu features\n",
-                m.input_width());
+    std::printf("input standardization: yes, mean and stddev of %zu features\n", m.input_width());
   } else {
     std::printf("input standardization: no\n");
   }
@@ -62,13 +61,13 @@ void describe(const std::string& path) {
     std::printf(")\n");
   }
   const simdnn::predictor p(m);
-  std::printf("predictor arena: %zu bytes; workspace %zu bytes per call (1 row), %zu (%zu rows "
-              "or more); kernels %s\n",
-              p.memory_bytes(), p.workspace_bytes(1), p.workspace_bytes(p.rows_per_pass),
-              p.rows_per_pass, simdnn::isa_name(p.kernels()));
+  std::printf(
+      "predictor arena: %zu bytes; workspace %zu bytes per call (1 row), %zu (%zu rows "
+      "or more); kernels %s\n",
+      p.memory_bytes(), p.workspace_bytes(1), p.workspace_bytes(p.rows_per_pass), p.rows_per_pass,
+      simdnn::isa_name(p.kernels()));
   simdnn::network_options options;
-  options.activations.assign(m.parameters().activations.begin(),
-                             m.parameters().activations.end());
+  options.activations.assign(m.parameters().activations.begin(), m.parameters().activations.end());
   options.bias = m.has_bias();
   options.max_batch = 32;
   std::printf("training network arena: %zu bytes (max batch %zu)\n",
@@ -79,8 +78,7 @@ void describe(const std::string& path) {
 
 int main(int argc, char** argv) {
   return simdnn::cli::run_tool("simdnn-inspect", [&] {
-    if (argc == 2 &&
-        (std::string_view(argv[1]) == "--help" || std::string_view(argv[1]) == "-h")) {
+    if (argc == 2 && (std::string_view(argv[1]) == "--help" || std::string_view(argv[1]) == "-h")) {
       std::fputs(usage_text, stdout);
       return 0;
     }

@@ -264,8 +264,8 @@ int run(const options& parsed) {
         print_values(std::span(y).subspan(r * outputs, outputs));
       }
     }
-    std::printf("simdnn-predict: ISA %s, %zu rows of %s\n",
-                simdnn::isa_name(p.kernels()), data.rows(), source.c_str());
+    std::printf("simdnn-predict: ISA %s, %zu rows of %s\n", simdnn::isa_name(p.kernels()),
+                data.rows(), source.c_str());
     print_confusion(m, data.labels(), y);
     return 0;
   }
@@ -287,8 +287,8 @@ int run(const options& parsed) {
       const double error = static_cast<double>(y[i]) - static_cast<double>(data.targets()[i]);
       sum += error * error;
     }
-    std::printf("simdnn-predict: ISA %s, %zu rows of %s\n",
-                simdnn::isa_name(p.kernels()), data.rows(), source.c_str());
+    std::printf("simdnn-predict: ISA %s, %zu rows of %s\n", simdnn::isa_name(p.kernels()),
+                data.rows(), source.c_str());
     std::printf("mean squared error %.6g (%zu outputs per row)\n",
                 y.empty() ? 0.0 : sum / static_cast<double>(y.size()), outputs);
     return 0;

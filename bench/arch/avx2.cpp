@@ -3,6 +3,8 @@
 
 namespace simdnn::bench {
 
-const baselines& avx2_baselines() noexcept { return make_baselines<xsimd::fma3<xsimd::avx2>>(); }
+const baselines& avx2_baselines() noexcept {
+  return make_baselines<xsimd::fma3<xsimd::avx2>>();
+}
 
 }  // namespace simdnn::bench

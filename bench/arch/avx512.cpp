@@ -3,6 +3,8 @@
 
 namespace simdnn::bench {
 
-const baselines& avx512_baselines() noexcept { return make_baselines<xsimd::avx512f>(); }
+const baselines& avx512_baselines() noexcept {
+  return make_baselines<xsimd::avx512f>();
+}
 
 }  // namespace simdnn::bench

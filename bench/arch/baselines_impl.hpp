@@ -22,7 +22,8 @@ float fma_peak(std::size_t iterations) noexcept {
   const fbatch scale(0.999999f), shift(1e-7f);
   for (std::size_t i = 0; i < iterations; ++i) {
 #pragma GCC unroll 16
-    for (std::size_t c = 0; c < kPeakChains; ++c) acc[c] = kernels::fused_multiply_add<Arch>(acc[c], scale, shift);
+    for (std::size_t c = 0; c < kPeakChains; ++c)
+      acc[c] = kernels::fused_multiply_add<Arch>(acc[c], scale, shift);
   }
   fbatch sum(0.0f);
 #pragma GCC unroll 16
@@ -50,7 +51,8 @@ template <class Arch>
 void vector_copy(const float* x, float* y, std::size_t n) noexcept {
   using fbatch = xsimd::batch<float, Arch>;
   std::size_t i = 0;
-  for (; i + fbatch::size <= n; i += fbatch::size) fbatch::load_unaligned(x + i).store_unaligned(y + i);
+  for (; i + fbatch::size <= n; i += fbatch::size)
+    fbatch::load_unaligned(x + i).store_unaligned(y + i);
   for (; i < n; ++i) y[i] = x[i];
 }
 

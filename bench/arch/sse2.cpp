@@ -3,6 +3,8 @@
 
 namespace simdnn::bench {
 
-const baselines& sse2_baselines() noexcept { return make_baselines<xsimd::sse2>(); }
+const baselines& sse2_baselines() noexcept {
+  return make_baselines<xsimd::sse2>();
+}
 
 }  // namespace simdnn::bench

@@ -25,8 +25,8 @@ void run_sgemm(benchmark::State& state, const kernels::kernel_table* table, shap
   std::vector<float> workspace(kernels::sgemm_workspace_floats(table->blocking, s.m, s.n, s.k));
   const std::size_t lda = s.ta ? s.m : s.k, ldb = s.tb ? s.k : s.n;
   for (auto _ : state) {
-    table->sgemm(s.ta, s.tb, s.m, s.n, s.k, 1.0f, a.data(), lda, b.data(), ldb, 0.0f, c.data(),
-                 s.n, workspace.data());
+    table->sgemm(s.ta, s.tb, s.m, s.n, s.k, 1.0f, a.data(), lda, b.data(), ldb, 0.0f, c.data(), s.n,
+                 workspace.data());
     benchmark::DoNotOptimize(c.data());
     benchmark::ClobberMemory();
   }
@@ -37,23 +37,24 @@ void run_sgemm(benchmark::State& state, const kernels::kernel_table* table, shap
 void run_peak(benchmark::State& state, const baselines* base) {
   constexpr std::size_t iterations = 1 << 16;
   for (auto _ : state) benchmark::DoNotOptimize(base->fma_peak(iterations));
-  state.counters["FLOPS"] = benchmark::Counter(
-      double(iterations) * double(base->fma_peak_flops_per_iteration),
-      benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["FLOPS"] =
+      benchmark::Counter(double(iterations) * double(base->fma_peak_flops_per_iteration),
+                         benchmark::Counter::kIsIterationInvariantRate);
 }
 
 std::vector<shape> shapes() {
   std::vector<shape> list;
-  for (std::size_t size : {64, 128, 256, 512, 1024, 2048}) list.push_back({false, false, size, size, size});
+  for (std::size_t size : {64, 128, 256, 512, 1024, 2048})
+    list.push_back({false, false, size, size, size});
   for (std::size_t size : {512, 1024}) {
     list.push_back({true, false, size, size, size});
     list.push_back({false, true, size, size, size});
   }
   // Network shapes (m = batch, k = inputs, n = outputs) and the two backprop forms of each:
   // dW = X^T delta is TN with (k, m, n); dX = delta W^T is NT with (m, n, k).
-  const shape forward[] = {{false, false, 150, 4, 10},   {false, false, 150, 10, 3},
-                           {false, false, 150, 3, 1},    {false, false, 1, 4, 10},
-                           {false, false, 1, 64, 64},    {false, false, 256, 784, 256},
+  const shape forward[] = {{false, false, 150, 4, 10},    {false, false, 150, 10, 3},
+                           {false, false, 150, 3, 1},     {false, false, 1, 4, 10},
+                           {false, false, 1, 64, 64},     {false, false, 256, 784, 256},
                            {false, false, 256, 256, 128}, {false, false, 256, 128, 10}};
   for (const shape& f : forward) {
     list.push_back(f);
@@ -105,9 +106,8 @@ void register_sgemm_benchmarks() {
       const std::string name = std::string("sgemm/") + (s.ta ? "T" : "N") + (s.tb ? "T" : "N") +
                                "/" + std::to_string(s.m) + "x" + std::to_string(s.k) + "x" +
                                std::to_string(s.n) + "/" + table->name + "-" + table->gemm_tile;
-      benchmark::RegisterBenchmark(name.c_str(), [table, s](benchmark::State& state) {
-        run_sgemm(state, table, s);
-      });
+      benchmark::RegisterBenchmark(
+          name.c_str(), [table, s](benchmark::State& state) { run_sgemm(state, table, s); });
     }
   }
 }

@@ -47,50 +47,53 @@ void register_sigmoid_benchmarks() {
       const kernels::kernel_table* table = kernels::kernels_for(which);
       const baselines* base = baselines_for(which);
       const char* isa_suffix = table->name;
-      benchmark::RegisterBenchmark(bench_name("sigmoid", n, isa_suffix).c_str(), [=](benchmark::State& st) {
-        std::vector<float> x = random_floats(n, 5, -20, 20), y(n);
-        run_elementwise(st, n, [&] { table->sigmoid(x.data(), y.data(), n); });
-      });
-      benchmark::RegisterBenchmark(bench_name("sigmoid_inplace", n, isa_suffix).c_str(),
-                                   [=](benchmark::State& st) {
-        // Re-applying sigmoid in place keeps values in (0, 1): same branch mix every pass.
-        std::vector<float> x = random_floats(n, 5, -20, 20);
-        run_elementwise(st, n, [&] { table->sigmoid(x.data(), x.data(), n); });
-      });
-      benchmark::RegisterBenchmark(bench_name("sigmoid_fast", n, isa_suffix).c_str(), [=](benchmark::State& st) {
-        std::vector<float> x = random_floats(n, 5, -20, 20), y(n);
-        run_elementwise(st, n, [&] { table->sigmoid_fast(x.data(), y.data(), n); });
-      });
-      benchmark::RegisterBenchmark(bench_name("sigmoid_fast_inplace", n, isa_suffix).c_str(),
-                                   [=](benchmark::State& st) {
-        std::vector<float> x = random_floats(n, 5, -20, 20);
-        run_elementwise(st, n, [&] { table->sigmoid_fast(x.data(), x.data(), n); });
-      });
-      benchmark::RegisterBenchmark(bench_name("xsimd_exp_sigmoid", n, isa_suffix).c_str(),
-                                   [=](benchmark::State& st) {
-        std::vector<float> x = random_floats(n, 5, -20, 20), y(n);
-        run_elementwise(st, n, [&] { base->xsimd_exp_sigmoid(x.data(), y.data(), n); });
-      });
-      benchmark::RegisterBenchmark(bench_name("vector_copy", n, isa_suffix).c_str(),
-                                   [=](benchmark::State& st) {
-        std::vector<float> x = random_floats(n, 5, -20, 20), y(n);
-        run_elementwise(st, n, [&] { base->vector_copy(x.data(), y.data(), n); });
-      });
-      benchmark::RegisterBenchmark(bench_name("sigmoid_derivative", n, isa_suffix).c_str(),
-                                   [=](benchmark::State& st) {
-        std::vector<float> s = random_floats(n, 6, 0, 1), d(n);
-        run_elementwise(st, n, [&] { table->sigmoid_derivative(s.data(), d.data(), n); });
-      });
-      benchmark::RegisterBenchmark(bench_name("sigmoid_delta", n, isa_suffix).c_str(),
-                                   [=](benchmark::State& st) {
-        std::vector<float> g = random_floats(n, 7, -1, 1), s = random_floats(n, 6, 0, 1), d(n);
-        run_elementwise(st, n, [&] { table->sigmoid_delta(g.data(), s.data(), d.data(), n); });
-      });
+      benchmark::RegisterBenchmark(
+          bench_name("sigmoid", n, isa_suffix).c_str(), [=](benchmark::State& st) {
+            std::vector<float> x = random_floats(n, 5, -20, 20), y(n);
+            run_elementwise(st, n, [&] { table->sigmoid(x.data(), y.data(), n); });
+          });
+      benchmark::RegisterBenchmark(
+          bench_name("sigmoid_inplace", n, isa_suffix).c_str(), [=](benchmark::State& st) {
+            // Re-applying sigmoid in place keeps values in (0, 1): same branch mix every pass.
+            std::vector<float> x = random_floats(n, 5, -20, 20);
+            run_elementwise(st, n, [&] { table->sigmoid(x.data(), x.data(), n); });
+          });
+      benchmark::RegisterBenchmark(
+          bench_name("sigmoid_fast", n, isa_suffix).c_str(), [=](benchmark::State& st) {
+            std::vector<float> x = random_floats(n, 5, -20, 20), y(n);
+            run_elementwise(st, n, [&] { table->sigmoid_fast(x.data(), y.data(), n); });
+          });
+      benchmark::RegisterBenchmark(
+          bench_name("sigmoid_fast_inplace", n, isa_suffix).c_str(), [=](benchmark::State& st) {
+            std::vector<float> x = random_floats(n, 5, -20, 20);
+            run_elementwise(st, n, [&] { table->sigmoid_fast(x.data(), x.data(), n); });
+          });
+      benchmark::RegisterBenchmark(
+          bench_name("xsimd_exp_sigmoid", n, isa_suffix).c_str(), [=](benchmark::State& st) {
+            std::vector<float> x = random_floats(n, 5, -20, 20), y(n);
+            run_elementwise(st, n, [&] { base->xsimd_exp_sigmoid(x.data(), y.data(), n); });
+          });
+      benchmark::RegisterBenchmark(
+          bench_name("vector_copy", n, isa_suffix).c_str(), [=](benchmark::State& st) {
+            std::vector<float> x = random_floats(n, 5, -20, 20), y(n);
+            run_elementwise(st, n, [&] { base->vector_copy(x.data(), y.data(), n); });
+          });
+      benchmark::RegisterBenchmark(
+          bench_name("sigmoid_derivative", n, isa_suffix).c_str(), [=](benchmark::State& st) {
+            std::vector<float> s = random_floats(n, 6, 0, 1), d(n);
+            run_elementwise(st, n, [&] { table->sigmoid_derivative(s.data(), d.data(), n); });
+          });
+      benchmark::RegisterBenchmark(
+          bench_name("sigmoid_delta", n, isa_suffix).c_str(), [=](benchmark::State& st) {
+            std::vector<float> g = random_floats(n, 7, -1, 1), s = random_floats(n, 6, 0, 1), d(n);
+            run_elementwise(st, n, [&] { table->sigmoid_delta(g.data(), s.data(), d.data(), n); });
+          });
     }
-    benchmark::RegisterBenchmark(bench_name("memcpy", n, "baseline").c_str(), [=](benchmark::State& st) {
-      std::vector<float> x = random_floats(n, 5, -20, 20), y(n);
-      run_elementwise(st, n, [&] { std::memcpy(y.data(), x.data(), n * sizeof(float)); });
-    });
+    benchmark::RegisterBenchmark(
+        bench_name("memcpy", n, "baseline").c_str(), [=](benchmark::State& st) {
+          std::vector<float> x = random_floats(n, 5, -20, 20), y(n);
+          run_elementwise(st, n, [&] { std::memcpy(y.data(), x.data(), n * sizeof(float)); });
+        });
   }
 }
 

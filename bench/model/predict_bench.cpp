@@ -28,11 +28,11 @@
 #include <string>
 #include <vector>
 
-#include "simdnn/random.hpp"
 #include "simdnn/isa.hpp"
 #include "simdnn/model.hpp"
 #include "simdnn/network.hpp"
 #include "simdnn/predictor.hpp"
+#include "simdnn/random.hpp"
 
 namespace {
 
@@ -158,9 +158,8 @@ void bench_latency(benchmark::State& state, const bench_model* spec, simdnn::isa
     }
     // Dependent calls: the next input's first feature is this call's first output (scaled to
     // stay in range), so a call cannot start before the previous one has finished.
-    std::vector<float> chained(f.inputs.begin(),
-                               f.inputs.begin() + static_cast<std::ptrdiff_t>(
-                                                      f.predictor.input_width()));
+    std::vector<float> chained(f.inputs.begin(), f.inputs.begin() + static_cast<std::ptrdiff_t>(
+                                                                        f.predictor.input_width()));
     const std::uint64_t c0 = tsc_start();
     for (std::size_t i = 0; i < latency_calls; ++i) {
       failed |= f.predictor.predict(chained, f.output, f.workspace) != simdnn::status::ok;

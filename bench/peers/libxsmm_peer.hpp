@@ -25,23 +25,28 @@ namespace simdnn::bench::peers {
 class libxsmm_gemm {
  public:
   libxsmm_gemm(const gemm_case& g, const operands& x)
-      : m_(blasint(g.n)), n_(blasint(g.m)), k_(blasint(g.k)), lda_(blasint(x.ldb)),
-        ldb_(blasint(x.lda)), ldc_(blasint(x.ldc)), trans_a_(g.trans_b ? 't' : 'n'),
-        trans_b_(g.trans_a ? 't' : 'n'), scratch_(0) {
+      : m_(blasint(g.n)),
+        n_(blasint(g.m)),
+        k_(blasint(g.k)),
+        lda_(blasint(x.ldb)),
+        ldb_(blasint(x.lda)),
+        ldc_(blasint(x.ldc)),
+        trans_a_(g.trans_b ? 't' : 'n'),
+        trans_b_(g.trans_a ? 't' : 'n'),
+        scratch_(0) {
     const float alpha = 1.0f, beta = 0.0f;
     const double mnk = double(g.m) * double(g.n) * double(g.k);
     if (mnk <= double(LIBXSMM_MAX_MNK)) {
       const int flags = (g.trans_b ? LIBXSMM_GEMM_FLAG_TRANS_A : 0) |
                         (g.trans_a ? LIBXSMM_GEMM_FLAG_TRANS_B : 0) | LIBXSMM_GEMM_FLAG_BETA_0;
       const int prefetch = LIBXSMM_GEMM_PREFETCH_NONE;
-      kernel_ = libxsmm_smmdispatch(m_, n_, k_, &lda_, &ldb_, &ldc_, &alpha, &beta, &flags,
-                                    &prefetch);
+      kernel_ =
+          libxsmm_smmdispatch(m_, n_, k_, &lda_, &ldb_, &ldc_, &alpha, &beta, &flags, &prefetch);
       if (kernel_ != nullptr) return;
     }
-    handle_ = libxsmm_gemm_handle_init(&blob_, LIBXSMM_GEMM_PRECISION_F32,
-                                       LIBXSMM_GEMM_PRECISION_F32, &trans_a_, &trans_b_, &m_, &n_,
-                                       &k_, &lda_, &ldb_, &ldc_, &alpha, &beta,
-                                       LIBXSMM_GEMM_HANDLE_FLAG_AUTO, 1);
+    handle_ = libxsmm_gemm_handle_init(
+        &blob_, LIBXSMM_GEMM_PRECISION_F32, LIBXSMM_GEMM_PRECISION_F32, &trans_a_, &trans_b_, &m_,
+        &n_, &k_, &lda_, &ldb_, &ldc_, &alpha, &beta, LIBXSMM_GEMM_HANDLE_FLAG_AUTO, 1);
     if (handle_ != nullptr) {
       scratch_ = aligned_floats(libxsmm_gemm_handle_get_scratch_size(handle_) / sizeof(float) + 1);
     }

@@ -42,8 +42,12 @@ class aligned_floats {
 
 struct operands {
   explicit operands(const gemm_case& g)
-      : a(g.m * g.k), b(g.k * g.n), c(g.m * g.n), lda(g.trans_a ? g.m : g.k),
-        ldb(g.trans_b ? g.k : g.n), ldc(g.n) {
+      : a(g.m * g.k),
+        b(g.k * g.n),
+        c(g.m * g.n),
+        lda(g.trans_a ? g.m : g.k),
+        ldb(g.trans_b ? g.k : g.n),
+        ldc(g.n) {
     // Seeds 1 and 2, as simdnn_bench: the same A and B for every implementation of a shape.
     copy(random_floats(a.size(), 1, -1.0f, 1.0f), a);
     copy(random_floats(b.size(), 2, -1.0f, 1.0f), b);

@@ -99,8 +99,7 @@ void run_libxsmm(benchmark::State& state, const gemm_case& g) {
 // The register micro-kernel alone on one packed MR x kc panel of A and kc x NR panel of B, reused
 // every call (in L1 when they fit: (MR + NR) kc floats): the ceiling the blocked loops can reach,
 // so a gap between this and simdnn-<isa> is packing, blocking or edge cost, not the kernel.
-void run_micro_kernel(benchmark::State& state, const kernels::kernel_table* table,
-                      std::size_t kc) {
+void run_micro_kernel(benchmark::State& state, const kernels::kernel_table* table, std::size_t kc) {
   const std::size_t mr = table->blocking.mr, nr = table->blocking.nr;
   operands x({false, false, mr, kc, nr});
   for (auto _ : state) {
@@ -115,9 +114,9 @@ void run_micro_kernel(benchmark::State& state, const kernels::kernel_table* tabl
 void run_peak(benchmark::State& state, const baselines* base) {
   constexpr std::size_t iterations = 1 << 16;
   for (auto _ : state) benchmark::DoNotOptimize(base->fma_peak(iterations));
-  state.counters["FLOPS"] = benchmark::Counter(
-      double(iterations) * double(base->fma_peak_flops_per_iteration),
-      benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["FLOPS"] =
+      benchmark::Counter(double(iterations) * double(base->fma_peak_flops_per_iteration),
+                         benchmark::Counter::kIsIterationInvariantRate);
 }
 
 std::vector<gemm_case> gemm_cases() {
@@ -134,10 +133,10 @@ std::vector<gemm_case> gemm_cases() {
   // one-sample inference. Each comes with its two backprop forms: dW = X^T delta is TN with
   // (k, m, n); dX = delta W^T is NT with (m, n, k).
   const gemm_case forward[] = {
-      {false, false, 256, 784, 256}, {false, false, 256, 256, 128}, {false, false, 256, 128, 10},
-      {false, false, 128, 1024, 1024}, {false, false, 32, 784, 256}, {false, false, 32, 256, 128},
-      {false, false, 32, 128, 10},   {false, false, 150, 4, 10},    {false, false, 150, 10, 3},
-      {false, false, 150, 3, 1},     {false, false, 1, 4, 10},      {false, false, 1, 64, 64}};
+      {false, false, 256, 784, 256},   {false, false, 256, 256, 128}, {false, false, 256, 128, 10},
+      {false, false, 128, 1024, 1024}, {false, false, 32, 784, 256},  {false, false, 32, 256, 128},
+      {false, false, 32, 128, 10},     {false, false, 150, 4, 10},    {false, false, 150, 10, 3},
+      {false, false, 150, 3, 1},       {false, false, 1, 4, 10},      {false, false, 1, 64, 64}};
   for (const gemm_case& f : forward) {
     list.push_back(f);
     list.push_back({true, false, f.k, f.m, f.n});
@@ -160,20 +159,18 @@ void register_benchmarks() {
   const kernels::kernel_table* table = &kernels::best_kernels();
   // 256 (the BLIS rule: the B panel fills half of a 32 KiB L1 with NR = 16) and the ISA's own KC.
   for (std::size_t kc : std::set<std::size_t>{256, table->blocking.kc}) {
-    const std::string name = std::string("micro/") + table->gemm_tile + "/kc" +
-                             std::to_string(kc) + "/simdnn-" + table->name;
-    benchmark::RegisterBenchmark(name.c_str(), [table, kc](benchmark::State& state) {
-      run_micro_kernel(state, table, kc);
-    });
+    const std::string name = std::string("micro/") + table->gemm_tile + "/kc" + std::to_string(kc) +
+                             "/simdnn-" + table->name;
+    benchmark::RegisterBenchmark(
+        name.c_str(), [table, kc](benchmark::State& state) { run_micro_kernel(state, table, kc); });
   }
   std::set<std::string> registered;
   for (const gemm_case& g : gemm_cases()) {
     const std::string prefix = case_name(g);
     if (!registered.insert(prefix).second) continue;
-    benchmark::RegisterBenchmark((prefix + "simdnn-" + table->name).c_str(),
-                                 [g, table](benchmark::State& state) {
-                                   run_simdnn_table(state, g, table);
-                                 });
+    benchmark::RegisterBenchmark(
+        (prefix + "simdnn-" + table->name).c_str(),
+        [g, table](benchmark::State& state) { run_simdnn_table(state, g, table); });
     benchmark::RegisterBenchmark((prefix + "simdnn-api-" + table->name).c_str(),
                                  [g](benchmark::State& state) { run_simdnn_api(state, g); });
     benchmark::RegisterBenchmark((prefix + "openblas").c_str(),

@@ -139,9 +139,7 @@ class dataset {
   [[nodiscard]] std::span<const std::string> feature_names() const noexcept {
     return feature_names_;
   }
-  [[nodiscard]] std::span<const std::string> target_names() const noexcept {
-    return target_names_;
-  }
+  [[nodiscard]] std::span<const std::string> target_names() const noexcept { return target_names_; }
   // Throws std::invalid_argument unless there is one feature name per feature, and one target
   // name (classification) or one per target (regression).
   void set_column_names(std::vector<std::string> feature_names,

@@ -104,14 +104,14 @@ class model_error : public std::runtime_error {
 
 // Everything a model holds, as plain values: build one to import weights trained elsewhere.
 struct model_parameters {
-  std::vector<std::size_t> widths;        // input, hidden..., output: at least 2, each >= 1
-  std::vector<activation> activations;    // one per layer (widths.size() - 1)
+  std::vector<std::size_t> widths;      // input, hidden..., output: at least 2, each >= 1
+  std::vector<activation> activations;  // one per layer (widths.size() - 1)
   bool bias = true;
   std::vector<std::vector<float>> weights;  // per layer, widths[l] x widths[l+1], row-major
   std::vector<std::vector<float>> biases;   // per layer widths[l+1] values; all empty if !bias
   std::vector<float> input_mean;            // both empty (no standardization) or widths[0] each
   std::vector<float> input_stddev;
-  std::vector<std::string> class_names;     // empty, or one per output
+  std::vector<std::string> class_names;  // empty, or one per output
 };
 
 // Where a loaded model came from (absent for a model built in memory).

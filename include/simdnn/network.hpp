@@ -11,8 +11,9 @@
 // Loss: squared error between the last layer's activations Y and targets T (batch x outputs).
 //   loss_reduction::mean: L = sum (y - t)^2 / (batch * outputs)      (the default)
 //   loss_reduction::sum:  L = sum (y - t)^2
-// The lecture notebook descends on E = 1/2 * sum (y - t)^2 with rate lr_nb, i.e. W -= lr_nb * dE/dW.
-// Since dL_sum/dW = 2 dE/dW, step(lr) with the sum reduction reproduces it exactly at lr = lr_nb / 2.
+// The lecture notebook descends on E = 1/2 * sum (y - t)^2 with rate lr_nb, i.e. W -= lr_nb *
+// dE/dW. Since dL_sum/dW = 2 dE/dW, step(lr) with the sum reduction reproduces it exactly at lr =
+// lr_nb / 2.
 //
 // Determinism: the same widths, options (seed included) and ISA give bitwise the same initial
 // weights and the same training run.

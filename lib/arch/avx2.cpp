@@ -8,8 +8,9 @@
 namespace simdnn::kernels {
 
 const kernel_table& avx2_kernels() noexcept {
-  return make_kernel_table<xsimd::fma3<xsimd::avx2>, gemm::gemm_shape<6, 16, kReproducibleKc, 144, 2048>>(
-      isa::avx2, "avx2", "6x16");
+  return make_kernel_table<xsimd::fma3<xsimd::avx2>,
+                           gemm::gemm_shape<6, 16, kReproducibleKc, 144, 2048>>(isa::avx2, "avx2",
+                                                                                "6x16");
 }
 
 }  // namespace simdnn::kernels

@@ -5,7 +5,8 @@
 namespace simdnn::kernels {
 
 const kernel_table& sse2_kernels() noexcept {
-  return make_kernel_table<xsimd::sse2, gemm::gemm_shape<6, 8, 256, 96, 2048>>(isa::sse2, "sse2", "6x8");
+  return make_kernel_table<xsimd::sse2, gemm::gemm_shape<6, 8, 256, 96, 2048>>(isa::sse2, "sse2",
+                                                                               "6x8");
 }
 
 }  // namespace simdnn::kernels

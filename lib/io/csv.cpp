@@ -37,8 +37,7 @@ void validate_options(const csv_options& options) {
             "csv_options: a regression needs at least one target column");
     require(options.known_classes.empty(), "csv_options: known_classes is for classification");
   }
-  std::vector<std::string_view> names(options.known_classes.begin(),
-                                      options.known_classes.end());
+  std::vector<std::string_view> names(options.known_classes.begin(), options.known_classes.end());
   std::sort(names.begin(), names.end());
   require(std::adjacent_find(names.begin(), names.end()) == names.end(),
           "csv_options: duplicate name in known_classes");
@@ -134,7 +133,9 @@ void sort_classes(std::vector<std::string>& names, std::vector<class_index>& lab
   for (class_index& label : labels) label = new_index[label];
 }
 
-std::string column_label(std::size_t column) { return "column " + std::to_string(column + 1); }
+std::string column_label(std::size_t column) {
+  return "column " + std::to_string(column + 1);
+}
 
 }  // namespace
 
@@ -236,9 +237,8 @@ dataset parse_csv(std::string_view text, std::string_view source, const csv_opti
       }
       float value = 0.0f;
       // A quoted field with "" in it holds a quote character: never a number.
-      const number_status status = field.has_escaped_quote
-                                       ? number_status::not_a_number
-                                       : io::parse_float(field.text, value);
+      const number_status status = field.has_escaped_quote ? number_status::not_a_number
+                                                           : io::parse_float(field.text, value);
       if (status != number_status::ok) {
         io::unescape(field, scratch);
         std::string reason = io::number_error_reason(status, scratch);
@@ -274,8 +274,7 @@ dataset parse_csv(std::string_view text, std::string_view source, const csv_opti
       if (class_names.size() < 2) {
         diagnostics.fail(0, target_columns[0] + 1,
                          "a single class " + io::quote_for_message(class_names.front()) + " in " +
-                             std::to_string(rows) +
-                             " rows: a classification needs at least two");
+                             std::to_string(rows) + " rows: a classification needs at least two");
       }
       if (options.order == class_order::sorted) sort_classes(class_names, labels);
     }

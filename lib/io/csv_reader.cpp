@@ -57,8 +57,12 @@ namespace {
 constexpr std::size_t field_excerpt_bytes = 40;
 constexpr std::size_t column_name_bytes = 64;
 
-bool is_blank(char c) noexcept { return c == ' ' || c == '\t'; }
-bool is_line_end(char c) noexcept { return c == '\n' || c == '\r'; }
+bool is_blank(char c) noexcept {
+  return c == ' ' || c == '\t';
+}
+bool is_line_end(char c) noexcept {
+  return c == '\n' || c == '\r';
+}
 
 }  // namespace
 
@@ -68,12 +72,24 @@ std::string escape_for_message(std::string_view text, std::size_t max_bytes) {
   for (std::size_t i = 0; i < shown; ++i) {
     const auto byte = static_cast<unsigned char>(text[i]);
     switch (byte) {
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\0': out += "\\0"; break;
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\0':
+        out += "\\0";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
       default:
         // Bytes >= 0x80 pass through: UTF-8 names stay readable.
         if (byte < 0x20 || byte == 0x7f) {
@@ -182,8 +198,9 @@ raw_field csv_reader::read_quoted_field(std::size_t column) {
   skip_blanks();
   if (pos_ < text_.size() && text_[pos_] != ',' && !is_line_end(text_[pos_])) {
     diagnostics_.fail(line_, column,
-                      describe_byte(text_[pos_]) + " after a closing quote (expected ',' or a "
-                                                   "line end)");
+                      describe_byte(text_[pos_]) +
+                          " after a closing quote (expected ',' or a "
+                          "line end)");
   }
   return field;
 }
@@ -264,8 +281,8 @@ number_status parse_float(std::string_view token, float& out) noexcept {
     if (wide_result.ec == std::errc{}) {
       return std::fabs(wide) > 1.0 ? number_status::overflow : number_status::underflow;
     }
-    const bool negative_exponent = token.find("e-") != std::string_view::npos ||
-                                   token.find("E-") != std::string_view::npos;
+    const bool negative_exponent =
+        token.find("e-") != std::string_view::npos || token.find("E-") != std::string_view::npos;
     return negative_exponent ? number_status::underflow : number_status::overflow;
   }
   if (std::isnan(value)) return number_status::nan;
@@ -277,11 +294,16 @@ number_status parse_float(std::string_view token, float& out) noexcept {
 std::string number_error_reason(number_status status, std::string_view token) {
   const std::string quoted = quote_for_message(token);
   switch (status) {
-    case number_status::ok: return "no error";
-    case number_status::empty: return "empty field";
-    case number_status::not_a_number: return "non-numeric field " + quoted;
-    case number_status::nan: return "NaN is not allowed: " + quoted;
-    case number_status::infinite: return "infinity is not allowed: " + quoted;
+    case number_status::ok:
+      return "no error";
+    case number_status::empty:
+      return "empty field";
+    case number_status::not_a_number:
+      return "non-numeric field " + quoted;
+    case number_status::nan:
+      return "NaN is not allowed: " + quoted;
+    case number_status::infinite:
+      return "infinity is not allowed: " + quoted;
     case number_status::overflow:
       return "number out of range: " + quoted + " overflows float (largest 3.4028235e38)";
     case number_status::underflow:

@@ -58,8 +58,8 @@ void standardize(dataset& data, const feature_statistics& statistics) {
   const std::span<float> x = data.features();
   for (std::size_t i = 0; i < x.size(); ++i) {
     const std::size_t f = i % width;
-    x[i] = static_cast<float>((static_cast<double>(x[i]) - statistics.mean[f]) /
-                              statistics.stddev[f]);
+    x[i] =
+        static_cast<float>((static_cast<double>(x[i]) - statistics.mean[f]) / statistics.stddev[f]);
   }
 }
 

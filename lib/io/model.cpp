@@ -96,8 +96,7 @@ model::model(model_parameters parameters) : parameters_(std::move(parameters)) {
   validate(parameters_);
 }
 
-model::model(model_parameters parameters, trusted) noexcept
-    : parameters_(std::move(parameters)) {}
+model::model(model_parameters parameters, trusted) noexcept : parameters_(std::move(parameters)) {}
 
 model::model(const network& net, std::vector<std::string> class_names) {
   if (net.layer_count() == 0) invalid("the network is empty (moved from)");
@@ -120,10 +119,18 @@ model::model(const network& net, std::vector<std::string> class_names) {
   validate(p);
 }
 
-std::size_t model::layer_count() const noexcept { return parameters_.widths.size() - 1; }
-std::span<const std::size_t> model::widths() const noexcept { return parameters_.widths; }
-std::size_t model::input_width() const noexcept { return parameters_.widths.front(); }
-std::size_t model::output_width() const noexcept { return parameters_.widths.back(); }
+std::size_t model::layer_count() const noexcept {
+  return parameters_.widths.size() - 1;
+}
+std::span<const std::size_t> model::widths() const noexcept {
+  return parameters_.widths;
+}
+std::size_t model::input_width() const noexcept {
+  return parameters_.widths.front();
+}
+std::size_t model::output_width() const noexcept {
+  return parameters_.widths.back();
+}
 activation model::layer_activation(std::size_t layer) const noexcept {
   return layer < layer_count() ? parameters_.activations[layer] : activation::sigmoid;
 }
@@ -138,8 +145,12 @@ std::span<const float> model::biases(std::size_t layer) const noexcept {
 bool model::has_input_standardization() const noexcept {
   return !parameters_.input_mean.empty();
 }
-std::span<const float> model::input_mean() const noexcept { return parameters_.input_mean; }
-std::span<const float> model::input_stddev() const noexcept { return parameters_.input_stddev; }
+std::span<const float> model::input_mean() const noexcept {
+  return parameters_.input_mean;
+}
+std::span<const float> model::input_stddev() const noexcept {
+  return parameters_.input_stddev;
+}
 std::span<const std::string> model::class_names() const noexcept {
   return parameters_.class_names;
 }
@@ -156,8 +167,7 @@ network model::make_network(network_options options) const {
   options.bias = parameters_.bias;
   network net(parameters_.widths, options);
   for (std::size_t l = 0; l < layer_count(); ++l) {
-    std::copy(parameters_.weights[l].begin(), parameters_.weights[l].end(),
-              net.weights(l).begin());
+    std::copy(parameters_.weights[l].begin(), parameters_.weights[l].end(), net.weights(l).begin());
     std::copy(parameters_.biases[l].begin(), parameters_.biases[l].end(), net.biases(l).begin());
   }
   if (has_input_standardization()) {

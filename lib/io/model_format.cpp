@@ -67,27 +67,48 @@ model_error::model_error(model_error_code code, std::string file,
 
 const char* model_error_name(model_error_code code) noexcept {
   switch (code) {
-    case model_error_code::io_error: return "io_error";
-    case model_error_code::file_too_large: return "file_too_large";
-    case model_error_code::truncated: return "truncated";
-    case model_error_code::bad_magic: return "bad_magic";
-    case model_error_code::unsupported_version: return "unsupported_version";
-    case model_error_code::bad_byte_order: return "bad_byte_order";
-    case model_error_code::trailing_bytes: return "trailing_bytes";
-    case model_error_code::checksum_mismatch: return "checksum_mismatch";
-    case model_error_code::unknown_flags: return "unknown_flags";
-    case model_error_code::no_layers: return "no_layers";
-    case model_error_code::too_many_layers: return "too_many_layers";
-    case model_error_code::zero_width: return "zero_width";
-    case model_error_code::width_too_large: return "width_too_large";
-    case model_error_code::layers_do_not_chain: return "layers_do_not_chain";
-    case model_error_code::bad_activation: return "bad_activation";
-    case model_error_code::too_many_parameters: return "too_many_parameters";
-    case model_error_code::payload_size_mismatch: return "payload_size_mismatch";
-    case model_error_code::bad_class_names: return "bad_class_names";
-    case model_error_code::bad_standardization: return "bad_standardization";
-    case model_error_code::non_finite_value: return "non_finite_value";
-    case model_error_code::bad_padding: return "bad_padding";
+    case model_error_code::io_error:
+      return "io_error";
+    case model_error_code::file_too_large:
+      return "file_too_large";
+    case model_error_code::truncated:
+      return "truncated";
+    case model_error_code::bad_magic:
+      return "bad_magic";
+    case model_error_code::unsupported_version:
+      return "unsupported_version";
+    case model_error_code::bad_byte_order:
+      return "bad_byte_order";
+    case model_error_code::trailing_bytes:
+      return "trailing_bytes";
+    case model_error_code::checksum_mismatch:
+      return "checksum_mismatch";
+    case model_error_code::unknown_flags:
+      return "unknown_flags";
+    case model_error_code::no_layers:
+      return "no_layers";
+    case model_error_code::too_many_layers:
+      return "too_many_layers";
+    case model_error_code::zero_width:
+      return "zero_width";
+    case model_error_code::width_too_large:
+      return "width_too_large";
+    case model_error_code::layers_do_not_chain:
+      return "layers_do_not_chain";
+    case model_error_code::bad_activation:
+      return "bad_activation";
+    case model_error_code::too_many_parameters:
+      return "too_many_parameters";
+    case model_error_code::payload_size_mismatch:
+      return "payload_size_mismatch";
+    case model_error_code::bad_class_names:
+      return "bad_class_names";
+    case model_error_code::bad_standardization:
+      return "bad_standardization";
+    case model_error_code::non_finite_value:
+      return "non_finite_value";
+    case model_error_code::bad_padding:
+      return "bad_padding";
   }
   return "unknown";
 }

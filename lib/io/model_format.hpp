@@ -17,8 +17,8 @@
 
 namespace simdnn::io {
 
-inline constexpr std::array<std::uint8_t, 8> file_magic = {0x89, 's', 'i', 'm', 'd', 'n', 'n',
-                                                           '\n'};
+inline constexpr std::array<std::uint8_t, 8> file_magic = {0x89, 's', 'i', 'm',
+                                                           'd',  'n', 'n', '\n'};
 inline constexpr std::uint32_t byte_order_mark = 0x01020304u;
 inline constexpr std::size_t header_bytes = 40;
 inline constexpr std::size_t layer_record_bytes = 12;

@@ -341,8 +341,8 @@ model parse_model(std::span<const std::byte> bytes, std::string_view source) {
   }
   p.class_names = std::move(names);
   model result(std::move(p), model::trusted{});
-  result.file_info_ = model_file_info{in.u32(offset_version), bytes.size(),
-                                      in.u32(f.checksum_offset)};
+  result.file_info_ =
+      model_file_info{in.u32(offset_version), bytes.size(), in.u32(f.checksum_offset)};
   return result;
 }
 
@@ -361,8 +361,8 @@ model load_model(const std::filesystem::path& file) {
   if (S_ISREG(info.st_mode) && static_cast<std::uint64_t>(info.st_size) > max_model_file_bytes) {
     throw model_error(model_error_code::file_too_large, file.string(), std::nullopt,
                       "the file has " + std::to_string(info.st_size) +
-                          " bytes, more than any model (" +
-                          std::to_string(max_model_file_bytes) + ")");
+                          " bytes, more than any model (" + std::to_string(max_model_file_bytes) +
+                          ")");
   }
   std::vector<std::byte> bytes;
   if (S_ISREG(info.st_mode)) bytes.reserve(static_cast<std::size_t>(info.st_size));
@@ -376,9 +376,9 @@ model load_model(const std::filesystem::path& file) {
     if (got == 0) break;
     bytes.insert(bytes.end(), chunk.begin(), chunk.begin() + got);
     if (bytes.size() > max_model_file_bytes) {
-      throw model_error(model_error_code::file_too_large, file.string(), std::nullopt,
-                        "more than " + std::to_string(max_model_file_bytes) +
-                            " bytes, more than any model");
+      throw model_error(
+          model_error_code::file_too_large, file.string(), std::nullopt,
+          "more than " + std::to_string(max_model_file_bytes) + " bytes, more than any model");
     }
   }
   return parse_model(bytes, file.string());

@@ -51,7 +51,9 @@ class byte_writer {
   std::vector<std::byte> bytes_;
 };
 
-std::uint32_t u32_of(std::size_t v) { return static_cast<std::uint32_t>(v); }
+std::uint32_t u32_of(std::size_t v) {
+  return static_cast<std::uint32_t>(v);
+}
 
 }  // namespace
 

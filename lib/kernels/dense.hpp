@@ -49,7 +49,7 @@ inline void dense_columns(const float* x, std::size_t inputs, const float* const
     p3[v] = batch(0.0f);
   }
   // One fma step of partial sum `p` with input i, for every vector.
-  const auto step = [&](batch (&p)[NV], std::size_t i) {
+  const auto step = [&](batch(&p)[NV], std::size_t i) {
     const batch xi(x[i]);
 #pragma GCC unroll 2
     for (std::size_t v = 0; v < NV; ++v) {
@@ -86,8 +86,8 @@ inline void dense_activate(xsimd::batch<float, Arch> (&z)[NV]) noexcept {
 
 // One layer, one group of NV vectors starting at vector `first`, every row.
 template <class Arch, std::size_t NV>
-inline void dense_group(const dense_layer& layer, std::size_t first, const float* in,
-                        float* out, std::size_t out_stride, bool to_user, std::size_t rows,
+inline void dense_group(const dense_layer& layer, std::size_t first, const float* in, float* out,
+                        std::size_t out_stride, bool to_user, std::size_t rows,
                         std::size_t in_stride) noexcept {
   using batch = xsimd::batch<float, Arch>;
   constexpr std::size_t width = batch::size;

@@ -11,9 +11,9 @@
 // Why not xsimd::fma: xsimd 8.1 has no fma for avx512f; its generic fallback is `x * y + z`
 // through the batch operators, which is one instruction only when the compiler contracts across
 // those inlined intrinsics (GCC 12 does by default, even with -std=c++20; clang 14 fuses only
-// within one source expression, so not there) and two roundings otherwise. Every simdnn target is built with
-// -ffp-contract=off (CMakeLists.txt), so no `a * b + c` anywhere is fused behind our back, and
-// every fma a kernel relies on is written here, explicitly.
+// within one source expression, so not there) and two roundings otherwise. Every simdnn target is
+// built with -ffp-contract=off (CMakeLists.txt), so no `a * b + c` anywhere is fused behind our
+// back, and every fma a kernel relies on is written here, explicitly.
 //
 // Scalars: the same, through __builtin_fmaf, which is the vfmadd instruction in a file built
 // with -mfma (the AVX2 and AVX-512 objects) and never a library call there.

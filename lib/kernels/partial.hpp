@@ -32,8 +32,7 @@ inline xsimd::batch<float, Arch> load_partial(const float* src, std::size_t coun
 }
 
 template <class Arch>
-inline void store_partial(xsimd::batch<float, Arch> value, float* dst,
-                                std::size_t count) noexcept {
+inline void store_partial(xsimd::batch<float, Arch> value, float* dst, std::size_t count) noexcept {
   using fbatch = xsimd::batch<float, Arch>;
   if constexpr (std::is_same_v<Arch, xsimd::avx512f>) {
     _mm512_mask_storeu_ps(dst, static_cast<__mmask16>((1u << count) - 1u), value);

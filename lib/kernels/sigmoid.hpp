@@ -9,8 +9,8 @@
 //   <= 2.5 ULP; its output may step back by at most 1 ULP between adjacent inputs (both measured
 //   over all 2^32 inputs, README); every other clause as sigmoid's.
 // sigmoid_derivative<Arch>(s, d, n): d[i] = s (1 - s) with one rounding: correctly rounded.
-// sigmoid_delta<Arch>(g, s, d, n):   d[i] = g[i] * (s (1 - s)): two roundings, relative error <= 2^-23.
-// Aliasing: output may equal an input; no partial overlap. Never allocates. Tails (n not a
+// sigmoid_delta<Arch>(g, s, d, n):   d[i] = g[i] * (s (1 - s)): two roundings, relative error <=
+// 2^-23. Aliasing: output may equal an input; no partial overlap. Never allocates. Tails (n not a
 // multiple of the vector width) run through the same vector code as one partial vector, so a
 // value's result does not depend on its position in the array.
 //
@@ -103,14 +103,16 @@ inline void exp_minus_abs_reduced(xsimd::batch<float, Arch> x, xsimd::batch<floa
   const fbatch n = n_biased - magic;  // in [-126, 0]
   // r = t - n ln2: the first fma is exact (ln2_hi has 15 significant bits, Sterbenz); adding the
   // ln2_lo term rounds r once (|error| <= 2^-26, i.e. <= 2^-26 relative in e).
-  const fbatch r = fused_multiply_add<Arch>(n, fbatch(-1.42860682030941723212e-6f),
-                              fused_multiply_add<Arch>(n, fbatch(-0.693145751953125f), t));
+  const fbatch r =
+      fused_multiply_add<Arch>(n, fbatch(-1.42860682030941723212e-6f),
+                               fused_multiply_add<Arch>(n, fbatch(-0.693145751953125f), t));
   // e^r = 1 + r + r^2 q(r), q a degree-4 minimax fit of (e^r - 1 - r) / r^2 on |r| <= ln2/2
   // (relative error of e^r 2^-27.9 with these float coefficients), Estrin's scheme.
   const fbatch r2 = r * r;
   const fbatch q01 = fused_multiply_add<Arch>(fbatch(0x1.555492p-3f), r, fbatch(0x1.fffffcp-2f));
   const fbatch q23 = fused_multiply_add<Arch>(fbatch(0x1.1239a8p-7f), r, fbatch(0x1.5558f0p-5f));
-  const fbatch q = fused_multiply_add<Arch>(r2, fused_multiply_add<Arch>(r2, fbatch(0x1.6a23c8p-10f), q23), q01);
+  const fbatch q =
+      fused_multiply_add<Arch>(r2, fused_multiply_add<Arch>(r2, fbatch(0x1.6a23c8p-10f), q23), q01);
   u = fused_multiply_add<Arch>(r2, q, r);
   // 2^n: shifting n's bits into the exponent field and adding the bias gives the float 2^n
   // exactly (n + 127 in [1, 127]).
@@ -150,7 +152,8 @@ inline xsimd::batch<float, Arch> sigmoid_from_split(xsimd::batch<float, Arch> x,
   fbatch res = fused_negated_multiply_add<Arch>(q_hi, d, one);
   res = fused_negated_multiply_add<Arch>(q_hi, d_lo, res);
   const fbatch positive = fused_multiply_add<Arch>(q_hi, res, q_hi);
-  const fbatch negative = fused_multiply_add<Arch>(a, q_hi, fused_multiply_add<Arch>(a, res, b) * q_hi);
+  const fbatch negative =
+      fused_multiply_add<Arch>(a, q_hi, fused_multiply_add<Arch>(a, res, b) * q_hi);
   return flush_below_flt_min<Arch>(x, select_by_sign<Arch>(x, negative, positive));
 }
 
@@ -218,8 +221,8 @@ inline xsimd::batch<double, Arch> sigmoid_double_lanes(xsimd::batch<double, Arch
   p = p * r + dbatch(0.5);
   p = p * r + one;
   p = p * r + one;
-  const lbatch exponent = (xsimd::bitwise_cast<lbatch>(n_biased) << 52) +
-                          lbatch(std::int64_t{0x3FF0000000000000});
+  const lbatch exponent =
+      (xsimd::bitwise_cast<lbatch>(n_biased) << 52) + lbatch(std::int64_t{0x3FF0000000000000});
   const dbatch e = p * xsimd::bitwise_cast<dbatch>(exponent);
   const dbatch q = one / (one + e);
   return xsimd::select(v < dbatch(0.0), e * q, q);
@@ -373,8 +376,8 @@ void sigmoid_delta(const float* g, const float* s, float* d, std::size_t n) noex
   constexpr std::size_t width = fbatch::size;
   std::size_t i = 0;
   for (; i + 2 * width <= n; i += 2 * width) {
-    const fbatch first = fbatch::load_unaligned(g + i) *
-                         sigmoid_slope<Arch>(fbatch::load_unaligned(s + i));
+    const fbatch first =
+        fbatch::load_unaligned(g + i) * sigmoid_slope<Arch>(fbatch::load_unaligned(s + i));
     const fbatch second = fbatch::load_unaligned(g + i + width) *
                           sigmoid_slope<Arch>(fbatch::load_unaligned(s + i + width));
     first.store_unaligned(d + i);

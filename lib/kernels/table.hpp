@@ -79,8 +79,8 @@ using binary_fn = void (*)(const float* g, const float* s, float* d, std::size_t
 
 struct kernel_table {
   isa id;
-  const char* name;        // "sse2", "avx2", "avx512"
-  const char* gemm_tile;   // e.g. "6x16": MR x NR, for benchmark and test names
+  const char* name;       // "sse2", "avx2", "avx512"
+  const char* gemm_tile;  // e.g. "6x16": MR x NR, for benchmark and test names
   gemm_blocking blocking;
   sgemm_fn sgemm;  // the path chosen by lib/kernels/gemm/path.hpp (lib/kernels/gemm/dispatch.hpp)
   // The same kernel with A always packed / never packed, so tests cover both paths at any shape.

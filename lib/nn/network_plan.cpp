@@ -13,11 +13,11 @@
 #include <type_traits>
 #include <utility>
 
-#include "simdnn/random.hpp"
 #include "kernels/table.hpp"
 #include "nn/arena.hpp"
 #include "nn/network_state.hpp"
 #include "simdnn/network.hpp"
+#include "simdnn/random.hpp"
 
 namespace simdnn {
 

@@ -28,8 +28,8 @@ struct layer_state {
   // max_batch x outputs; the same block as activations unless the activation needs Z for its
   // derivative (keeps_pre_activations in network_plan.cpp: neither sigmoid nor identity does).
   float* pre_activations = nullptr;
-  float* activations = nullptr;      // max_batch x outputs
-  float* deltas = nullptr;           // max_batch x outputs: dL/dZ
+  float* activations = nullptr;  // max_batch x outputs
+  float* deltas = nullptr;       // max_batch x outputs: dL/dZ
 };
 
 // Everything a network holds, at the start of its arena. network::impl (private to the class) is

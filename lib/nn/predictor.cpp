@@ -80,8 +80,8 @@ Impl* walk(const model& m, nn::arena_cursor& cursor) {
     }
     const std::span<const float> b = m.biases(l);
     std::copy(b.begin(), b.end(), biases);
-    layer_table[l] = dense_layer{packed, biases, inputs, outputs,
-                                 m.layer_activation(l) == activation::sigmoid};
+    layer_table[l] =
+        dense_layer{packed, biases, inputs, outputs, m.layer_activation(l) == activation::sigmoid};
   }
   float* mean = nullptr;
   float* stddev = nullptr;
@@ -217,14 +217,24 @@ status predictor::predict_batch(std::span<const float> inputs, std::size_t batch
   return status::ok;
 }
 
-std::size_t predictor::input_width() const noexcept { return impl_ ? impl_->input_width : 0; }
-std::size_t predictor::output_width() const noexcept { return impl_ ? impl_->output_width : 0; }
+std::size_t predictor::input_width() const noexcept {
+  return impl_ ? impl_->input_width : 0;
+}
+std::size_t predictor::output_width() const noexcept {
+  return impl_ ? impl_->output_width : 0;
+}
 std::size_t predictor::layer_count() const noexcept {
   return impl_ ? impl_->model.layer_count : 0;
 }
-std::size_t predictor::memory_bytes() const noexcept { return impl_ ? impl_->arena_bytes : 0; }
-isa predictor::kernels() const noexcept { return impl_ ? impl_->kernels : isa::sse2; }
-std::size_t predictor::class_count() const noexcept { return impl_ ? impl_->class_count : 0; }
+std::size_t predictor::memory_bytes() const noexcept {
+  return impl_ ? impl_->arena_bytes : 0;
+}
+isa predictor::kernels() const noexcept {
+  return impl_ ? impl_->kernels : isa::sse2;
+}
+std::size_t predictor::class_count() const noexcept {
+  return impl_ ? impl_->class_count : 0;
+}
 std::string_view predictor::class_name(std::size_t index) const noexcept {
   if (impl_ == nullptr || index >= impl_->class_count) return {};
   const std::size_t begin = impl_->name_offsets[index];

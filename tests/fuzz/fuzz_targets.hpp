@@ -66,8 +66,8 @@ inline void fuzz_model(const std::uint8_t* data, std::size_t size) {
   if (size < header + checksum) return;
   std::vector<std::uint8_t> sealed(data, data + size);
   for (std::size_t i = 0; i < 8; ++i) sealed[16 + i] = static_cast<std::uint8_t>(size >> (8 * i));
-  const std::uint32_t crc = simdnn::crc32c(
-      std::span(reinterpret_cast<const std::byte*>(sealed.data()), size - checksum));
+  const std::uint32_t crc =
+      simdnn::crc32c(std::span(reinterpret_cast<const std::byte*>(sealed.data()), size - checksum));
   for (std::size_t i = 0; i < 4; ++i) {
     sealed[size - checksum + i] = static_cast<std::uint8_t>(crc >> (8 * i));
   }

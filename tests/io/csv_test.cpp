@@ -100,9 +100,9 @@ TEST(csv_good, bundled_iris_file) {
   for (simdnn::class_index c = 0; c < 3; ++c) {
     EXPECT_EQ(std::count(iris.labels().begin(), iris.labels().end(), c), 50) << "class " << c;
   }
-  EXPECT_EQ(std::vector<std::string>(iris.feature_names().begin(), iris.feature_names().end()),
-            (std::vector<std::string>{"SepalLengthCm", "SepalWidthCm", "PetalLengthCm",
-                                      "PetalWidthCm"}));
+  EXPECT_EQ(
+      std::vector<std::string>(iris.feature_names().begin(), iris.feature_names().end()),
+      (std::vector<std::string>{"SepalLengthCm", "SepalWidthCm", "PetalLengthCm", "PetalWidthCm"}));
   EXPECT_EQ(iris.target_names()[0], "Species");
 }
 
@@ -394,8 +394,14 @@ TEST(csv_errors, nul_bytes) {
 }
 
 TEST(csv_errors, utf16_byte_order_mark) {
-  EXPECT_TRUE(fails_with("\xFF\xFE" "1\0,\0", 1, 0, "UTF-16"));
-  EXPECT_TRUE(fails_with("\xFE\xFF\0" "1", 1, 0, "UTF-16"));
+  EXPECT_TRUE(
+      fails_with("\xFF\xFE"
+                 "1\0,\0",
+                 1, 0, "UTF-16"));
+  EXPECT_TRUE(
+      fails_with("\xFE\xFF\0"
+                 "1",
+                 1, 0, "UTF-16"));
 }
 
 TEST(csv_errors, malformed_quotes) {
@@ -473,8 +479,7 @@ TEST(csv_errors, contradictory_options_are_invalid_arguments) {
 class csv_file : public ::testing::Test {
  protected:
   void SetUp() override {
-    const std::string test_name =
-        ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    const std::string test_name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
     directory_ = std::filesystem::temp_directory_path() /
                  ("simdnn_csv_test_" + std::to_string(getpid()) + "_" + test_name);
     std::filesystem::create_directories(directory_);
@@ -497,8 +502,9 @@ TEST_F(csv_file, errors_name_the_path) {
     FAIL() << "no error";
   } catch (const data_error& error) {
     EXPECT_EQ(error.source(), path.string());
-    EXPECT_EQ(std::string(error.what()), path.string() + ": line 3, column 3 (c): ragged row: 2 "
-                                                          "fields, expected 3 as on line 1");
+    EXPECT_EQ(std::string(error.what()), path.string() +
+                                             ": line 3, column 3 (c): ragged row: 2 "
+                                             "fields, expected 3 as on line 1");
   }
 }
 
@@ -510,8 +516,7 @@ TEST_F(csv_file, missing_file) {
   } catch (const data_error& error) {
     EXPECT_EQ(error.source(), path.string());
     EXPECT_EQ(error.line(), 0u);
-    EXPECT_NE(error.reason().find("cannot open: No such file"), std::string::npos)
-        << error.what();
+    EXPECT_NE(error.reason().find("cannot open: No such file"), std::string::npos) << error.what();
   }
 }
 

@@ -73,8 +73,7 @@ TEST(dataset_factory, classification_checks_its_invariant) {
   EXPECT_THROW((void)dataset::classification(2, V{1, 2}, L{0, 0}, N{"a"}), std::invalid_argument);
   EXPECT_THROW((void)dataset::classification(2, V{1, 2}, L{1}, N{"a"}), std::invalid_argument);
   EXPECT_THROW((void)dataset::classification(2, V{1, 2}, L{0}, N{}), std::invalid_argument);
-  EXPECT_THROW((void)dataset::classification(2, V{1, 2}, L{0}, N{"a", "a"}),
-               std::invalid_argument);
+  EXPECT_THROW((void)dataset::classification(2, V{1, 2}, L{0}, N{"a", "a"}), std::invalid_argument);
   EXPECT_THROW((void)dataset::classification(2, V{1, NAN}, L{0}, N{"a"}), std::invalid_argument);
   EXPECT_THROW((void)dataset::classification(2, V{INFINITY, 1}, L{0}, N{"a"}),
                std::invalid_argument);
@@ -158,8 +157,8 @@ TEST(standardization, values_are_the_double_result_rounded_once) {
   simdnn::standardize(iris, statistics);
   for (std::size_t r = 0; r < iris.rows(); ++r) {
     for (std::size_t f = 0; f < iris.feature_count(); ++f) {
-      const double expected = (static_cast<double>(raw.row(r)[f]) - statistics.mean[f]) /
-                              statistics.stddev[f];
+      const double expected =
+          (static_cast<double>(raw.row(r)[f]) - statistics.mean[f]) / statistics.stddev[f];
       ASSERT_EQ(iris.row(r)[f], static_cast<float>(expected)) << "row " << r << " feature " << f;
     }
   }
@@ -327,8 +326,7 @@ TEST(one_hot, rejects_before_writing) {
   EXPECT_THROW(simdnn::one_hot(labels, 3, out), std::invalid_argument);  // label 3
   EXPECT_EQ(out, std::vector<float>(9, -7.0f));
   std::vector<float> small(8, -7.0f);
-  EXPECT_THROW(simdnn::one_hot(std::vector<class_index>{0, 1, 2}, 3, small),
-               std::invalid_argument);
+  EXPECT_THROW(simdnn::one_hot(std::vector<class_index>{0, 1, 2}, 3, small), std::invalid_argument);
   EXPECT_EQ(small, std::vector<float>(8, -7.0f));
 }
 

@@ -36,8 +36,7 @@ using simdnn::testing::shell_quote;
 class train_cli : public ::testing::Test {
  protected:
   void SetUp() override {
-    const std::string test_name =
-        ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    const std::string test_name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
     directory_ = std::filesystem::temp_directory_path() /
                  ("simdnn_train_cli_" + std::to_string(getpid()) + "_" + test_name);
     std::filesystem::create_directories(directory_);
@@ -103,9 +102,7 @@ TEST_F(train_cli, same_seed_same_result) {
   const run_result second = run(arguments);
   ASSERT_EQ(first.exit_status, 0) << first.err;
   // Everything but the timing line is identical.
-  auto without_time = [](const std::string& text) {
-    return text.substr(0, text.find("time: "));
-  };
+  auto without_time = [](const std::string& text) { return text.substr(0, text.find("time: ")); };
   EXPECT_EQ(without_time(first.out), without_time(second.out));
   EXPECT_EQ(count_lines(first.out), 5u) << first.out;  // ISA, done, train, test, time
 }
@@ -149,10 +146,8 @@ TEST_F(train_cli, notebook_reports_its_cap) {
   ASSERT_EQ(result.exit_status, 0) << result.err;
   EXPECT_NE(result.out.find("notebook: 4-10-3-1 sigmoid, no biases"), std::string::npos)
       << result.out;
-  EXPECT_NE(result.out.find("done: 100 epochs, final E = 1/2 sum (y - t)^2 = "),
-            std::string::npos);
-  EXPECT_NE(result.out.find("at most 100/150 (66.67%) correct"), std::string::npos)
-      << result.out;
+  EXPECT_NE(result.out.find("done: 100 epochs, final E = 1/2 sum (y - t)^2 = "), std::string::npos);
+  EXPECT_NE(result.out.find("at most 100/150 (66.67%) correct"), std::string::npos) << result.out;
   const double accuracy = percentage_after(result.out, "nearest class\\)");
   EXPECT_GE(accuracy, 0.0) << result.out;
   EXPECT_LE(accuracy, 100.0 * 100 / 150 + 0.01) << result.out;
@@ -206,17 +201,17 @@ TEST_F(train_cli, save_writes_the_model_with_class_names_and_statistics) {
             (std::vector<std::string>{"0", "1", "2"}));
   // The same seed gives the same file, byte for byte.
   const std::string again = (directory_ / "again.simdnn").string();
-  ASSERT_EQ(run(shell_quote(iris_path) + " --epochs 200 --quiet --seed 3 --save " +
-                shell_quote(again))
-                .exit_status,
-            0);
+  ASSERT_EQ(
+      run(shell_quote(iris_path) + " --epochs 200 --quiet --seed 3 --save " + shell_quote(again))
+          .exit_status,
+      0);
   EXPECT_EQ(read_file(path), read_file(again));
 }
 
 TEST_F(train_cli, notebook_saves_without_class_names) {
   const std::string path = (directory_ / "notebook.simdnn").string();
-  const run_result result = run(shell_quote(iris_path) + " --notebook --quiet --save=" +
-                                shell_quote(path));
+  const run_result result =
+      run(shell_quote(iris_path) + " --notebook --quiet --save=" + shell_quote(path));
   ASSERT_EQ(result.exit_status, 0) << result.err;
   const simdnn::model m = simdnn::load_model(path);
   EXPECT_EQ(m.widths().size(), 4u);
@@ -243,10 +238,9 @@ TEST_F(train_cli, failed_save_exits_3_and_keeps_the_old_model) {
   write("m.simdnn", old_content);
   // 4-200-3 has 1603 parameters (6.4 KB); ulimit -f 1 allows 1 KB per file. The quiet stdout
   // stays below it. SIGXFSZ is ignored so write() reports EFBIG instead of killing the process.
-  const run_result result =
-      run(shell_quote(iris_path) + " --layers 4,200,3 --epochs 2 --quiet --save " +
-              shell_quote(path),
-          "/dev/null", "trap '' XFSZ; ulimit -f 1;");
+  const run_result result = run(
+      shell_quote(iris_path) + " --layers 4,200,3 --epochs 2 --quiet --save " + shell_quote(path),
+      "/dev/null", "trap '' XFSZ; ulimit -f 1;");
   EXPECT_EQ(result.exit_status, 3) << result.err;
   EXPECT_NE(result.err.find("simdnn-train: error: " + path), std::string::npos) << result.err;
   EXPECT_NE(result.err.find("File too large"), std::string::npos) << result.err;

@@ -4,8 +4,8 @@
 // pattern and g = a normal float of either sign in [0.5, 4) whose mantissa is the pattern's halves
 // swapped (the product g * slope(s) is one multiplication; the slope is what differs between
 // kernels, and a g of any exponent would only make a quarter of the products subnormal, which
-// costs a microcode assist each and minutes in all). Label "exhaustive"; about 40 s on two cores. With fewer than
-// two FMA ISAs it is skipped, saying which ISAs this CPU/OS runs.
+// costs a microcode assist each and minutes in all). Label "exhaustive"; about 40 s on two cores.
+// With fewer than two FMA ISAs it is skipped, saying which ISAs this CPU/OS runs.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -67,10 +67,18 @@ TEST(CrossIsaExhaustive, EveryFloatGivesTheSameBitsOnEveryFmaIsa) {
         if (record.found) continue;
         auto run = [&](const kernel_table& t, std::vector<float>& y) {
           switch (kernel) {
-            case 0: t.sigmoid(x.data(), y.data(), kChunk); break;
-            case 1: t.sigmoid_fast(x.data(), y.data(), kChunk); break;
-            case 2: t.sigmoid_derivative(x.data(), y.data(), kChunk); break;
-            default: t.sigmoid_delta(g.data(), x.data(), y.data(), kChunk); break;
+            case 0:
+              t.sigmoid(x.data(), y.data(), kChunk);
+              break;
+            case 1:
+              t.sigmoid_fast(x.data(), y.data(), kChunk);
+              break;
+            case 2:
+              t.sigmoid_derivative(x.data(), y.data(), kChunk);
+              break;
+            default:
+              t.sigmoid_delta(g.data(), x.data(), y.data(), kChunk);
+              break;
           }
         };
         run(*tables[0], first);
@@ -100,9 +108,9 @@ TEST(CrossIsaExhaustive, EveryFloatGivesTheSameBitsOnEveryFmaIsa) {
       std::uint32_t first_bits, other_bits;
       std::memcpy(&first_bits, &record.first, sizeof first_bits);
       std::memcpy(&other_bits, &record.other, sizeof other_bits);
-      ADD_FAILURE() << names[kernel] << ": input bits 0x" << std::hex << record.bits << " (x = "
-                    << record.x << "): " << tables[0]->name << " gives 0x" << first_bits << ", "
-                    << tables[1]->name << " 0x" << other_bits;
+      ADD_FAILURE() << names[kernel] << ": input bits 0x" << std::hex << record.bits
+                    << " (x = " << record.x << "): " << tables[0]->name << " gives 0x" << first_bits
+                    << ", " << tables[1]->name << " 0x" << other_bits;
     }
     if (clean) {
       std::printf("[ cross-ISA ] %s: all 2^32 inputs bitwise equal on %s and %s\n", names[kernel],

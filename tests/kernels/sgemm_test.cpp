@@ -35,7 +35,9 @@ float sentinel() {
   return value;
 }
 
-bool same_bits(float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+bool same_bits(float a, float b) {
+  return std::memcmp(&a, &b, sizeof a) == 0;
+}
 
 // A rows x cols matrix stored with leading dimension cols + pad; padding holds the sentinel.
 // Values in [-1, 1), with some exact zeros of both signs: a zero product's sign is where a * b
@@ -48,16 +50,12 @@ struct stored_matrix {
     for (std::size_t i = 0; i < rows; ++i) {
       for (std::size_t j = 0; j < cols; ++j) {
         const std::size_t index = i * ld + j;
-        data[index] = index % 17 == 5    ? -0.0f
-                      : index % 19 == 7 ? 0.0f
-                                        : rng.uniform(-1.0f, 1.0f);
+        data[index] = index % 17 == 5 ? -0.0f : index % 19 == 7 ? 0.0f : rng.uniform(-1.0f, 1.0f);
       }
     }
   }
   float at(std::size_t i, std::size_t j) const { return data[i * ld + j]; }
-  bool is_padding(std::size_t index) const {
-    return index >= rows * ld || index % ld >= cols;
-  }
+  bool is_padding(std::size_t index) const { return index >= rows * ld || index % ld >= cols; }
 };
 
 struct gemm_case {
@@ -75,15 +73,17 @@ std::string describe(const gemm_case& g) {
          " pad=" + std::to_string(g.pad) + (g.nan_c ? " C=NaN" : "");
 }
 
-// The documented order of operations (lib/kernels/gemm/dispatch.hpp, "Order of operations") evaluated
-// element by element in scalars: what each ISA's kernels must give bit for bit, on every path.
-// `fused`: one rounding per fma (AVX2, AVX-512), else a multiply and an add (SSE2). Since every
-// FMA ISA must equal this one reference, they agree with each other, which a machine with a
+// The documented order of operations (lib/kernels/gemm/dispatch.hpp, "Order of operations")
+// evaluated element by element in scalars: what each ISA's kernels must give bit for bit, on every
+// path. `fused`: one rounding per fma (AVX2, AVX-512), else a multiply and an add (SSE2). Since
+// every FMA ISA must equal this one reference, they agree with each other, which a machine with a
 // single FMA ISA can prove too. `single_row`: the 16-lane dot products of sgemm_single_row.
 std::vector<float> documented_order(const gemm_case& g, const stored_matrix& a,
                                     const stored_matrix& b, const std::vector<float>& c0,
                                     std::size_t ldc, bool fused, bool single_row) {
-  const auto fma = [fused](float x, float y, float z) { return fused ? std::fma(x, y, z) : x * y + z; };
+  const auto fma = [fused](float x, float y, float z) {
+    return fused ? std::fma(x, y, z) : x * y + z;
+  };
   auto op_a = [&](std::size_t i, std::size_t p) { return g.ta ? a.at(p, i) : a.at(i, p); };
   auto op_b = [&](std::size_t p, std::size_t j) { return g.tb ? b.at(j, p) : b.at(p, j); };
   std::vector<float> c = c0;
@@ -100,8 +100,8 @@ std::vector<float> documented_order(const gemm_case& g, const stored_matrix& a,
         const std::size_t padded = (g.k + lanes - 1) / lanes * lanes;
         for (std::size_t p = 0; p < padded; ++p) {
           // Past k the lanes still take fma(0, 0, s) (a -0 becomes +0).
-          s[p % lanes] = p < g.k ? fma(op_a(i, p), op_b(p, j), s[p % lanes])
-                                 : fma(0.0f, 0.0f, s[p % lanes]);
+          s[p % lanes] =
+              p < g.k ? fma(op_a(i, p), op_b(p, j), s[p % lanes]) : fma(0.0f, 0.0f, s[p % lanes]);
         }
         float t8[8], t4[4];
         for (std::size_t l = 0; l < 8; ++l) t8[l] = s[l] + s[l + 8];
@@ -113,7 +113,8 @@ std::vector<float> documented_order(const gemm_case& g, const stored_matrix& a,
       }
       for (std::size_t pc = 0; pc < g.k; pc += kc) {
         float acc = 0.0f;
-        for (std::size_t p = pc; p < g.k && p < pc + kc; ++p) acc = fma(op_a(i, p), op_b(p, j), acc);
+        for (std::size_t p = pc; p < g.k && p < pc + kc; ++p)
+          acc = fma(op_a(i, p), op_b(p, j), acc);
         const float t = acc * g.alpha;
         const float beta_block = pc == 0 ? g.beta : 1.0f;
         cij = beta_block == 0.0f ? t : fma(beta_block, cij, t);
@@ -134,7 +135,8 @@ std::string run_case(const kernel_table& table, kernels::sgemm_fn kernel, const 
   stored_matrix c(g.m, g.n, g.pad, rng);
   if (g.nan_c) {
     for (std::size_t i = 0; i < g.m; ++i) {
-      for (std::size_t j = 0; j < g.n; ++j) c.data[i * c.ld + j] = std::numeric_limits<float>::quiet_NaN();
+      for (std::size_t j = 0; j < g.n; ++j)
+        c.data[i * c.ld + j] = std::numeric_limits<float>::quiet_NaN();
     }
   }
   const std::vector<float> a0 = a.data, b0 = b.data, c0 = c.data;
@@ -153,8 +155,8 @@ std::string run_case(const kernel_table& table, kernels::sgemm_fn kernel, const 
     for (std::size_t j = 0; j < g.n; ++j) {
       const std::size_t at = i * c.ld + j;
       if (!same_bits(c.data[at], ordered[at])) {
-        return describe(g) + ": C(" + std::to_string(i) + "," + std::to_string(j) + ") = " +
-               std::to_string(c.data[at]) + ", the documented order of operations gives " +
+        return describe(g) + ": C(" + std::to_string(i) + "," + std::to_string(j) +
+               ") = " + std::to_string(c.data[at]) + ", the documented order of operations gives " +
                std::to_string(ordered[at]) + (single_row ? " (16-lane single-row order)" : "");
       }
       double dot = 0.0, magnitude = 0.0;
@@ -173,8 +175,8 @@ std::string run_case(const kernel_table& table, kernels::sgemm_fn kernel, const 
       const double tolerance = double(g.k + 2) * FLT_EPSILON * bound_base;
       const float got = c.data[i * c.ld + j];
       if (!(std::fabs(double(got) - reference) <= tolerance)) {
-        return describe(g) + ": C(" + std::to_string(i) + "," + std::to_string(j) + ") = " +
-               std::to_string(got) + ", reference " + std::to_string(reference) +
+        return describe(g) + ": C(" + std::to_string(i) + "," + std::to_string(j) +
+               ") = " + std::to_string(got) + ", reference " + std::to_string(reference) +
                ", tolerance " + std::to_string(tolerance);
       }
     }
@@ -303,8 +305,9 @@ TEST_P(SgemmTest, SmallPathEveryTileRemainderAndTail) {
   // remainder of the MR-row tiles (run as 8/4/2/1-row tiles), n across every tail width of one-,
   // two- and (m == 1) four-vector panels and n == 1 (scalar dots; across rows when op(A) = A^T
   // and ldc == 1, i.e. pad 0), k = 1 (outer product), short (the last rows of B are loaded
-  // partially; with ld = n + pad small, several are) and long; both transposes (op(B) = B^T through the transposed copy), alpha and
-  // beta variants, ld = cols and ld > cols, and the shapes of a small network's layers.
+  // partially; with ld = n + pad small, several are) and long; both transposes (op(B) = B^T through
+  // the transposed copy), alpha and beta variants, ld = cols and ld > cols, and the shapes of a
+  // small network's layers.
   const auto& bl = table_->blocking;
   const std::size_t width = bl.nr / 2;
   std::vector<std::size_t> ms, ns;
@@ -397,8 +400,8 @@ TEST_P(SgemmTest, MicroKernelAloneEveryDepthAndPartialTile) {
           std::vector<float> c(mr * ldc, sentinel());
           for (std::size_t i = 0; i < rows; ++i) {
             for (std::size_t j = 0; j < cols; ++j) {
-              c[i * ldc + j] = beta == 0.0f ? std::numeric_limits<float>::quiet_NaN()
-                                            : rng.uniform(-1, 1);
+              c[i * ldc + j] =
+                  beta == 0.0f ? std::numeric_limits<float>::quiet_NaN() : rng.uniform(-1, 1);
             }
           }
           const std::vector<float> c0 = c;
@@ -433,16 +436,16 @@ TEST_P(SgemmTest, MicroKernelAloneEveryDepthAndPartialTile) {
       }
     }
   }
-  std::printf("[ %s %s ] micro-kernel: k = 0..%zu, %zu elements checked\n",
-              table_->name, table_->gemm_tile, 2 * bl.kc, checked);
+  std::printf("[ %s %s ] micro-kernel: k = 0..%zu, %zu elements checked\n", table_->name,
+              table_->gemm_tile, 2 * bl.kc, checked);
 }
 
-// The premise of the cross-ISA contract that every machine can check (lib/kernels/gemm/dispatch.hpp,
-// "Order of operations"): every path computes each element in the blocked order (KC blocks, one
-// fma chain from +0 per block, alpha, then beta), so the tile shapes, the small path's loops and
-// the decision between them, which all depend on the ISA, cannot change a bit. The reference is
-// the blocked kernel with A always packed; the exception, a single row of C times B^T through the
-// automatic choice (16-lane dot products), is left out.
+// The premise of the cross-ISA contract that every machine can check
+// (lib/kernels/gemm/dispatch.hpp, "Order of operations"): every path computes each element in the
+// blocked order (KC blocks, one fma chain from +0 per block, alpha, then beta), so the tile shapes,
+// the small path's loops and the decision between them, which all depend on the ISA, cannot change
+// a bit. The reference is the blocked kernel with A always packed; the exception, a single row of C
+// times B^T through the automatic choice (16-lane dot products), is left out.
 TEST_P(SgemmTest, EveryPathGivesTheBitsOfTheBlockedOrder) {
   std::vector<gemm_case> cases;
   const std::size_t sizes[] = {1, 2, 3, 7, 9, 13, 17, 33};
@@ -520,8 +523,8 @@ TEST_P(SgemmTest, AnyColumnSplitGivesTheUnsplitBits) {
     std::vector<float> whole = c.data;
     table_->sgemm(g.ta, g.tb, g.m, g.n, g.k, g.alpha, a.data.data(), a.ld, b.data.data(), b.ld,
                   g.beta, whole.data(), c.ld, workspace.data());
-    for (std::size_t share : {std::size_t{8}, std::size_t{16}, std::size_t{32}, std::size_t{48},
-                              std::size_t{96}}) {
+    for (std::size_t share :
+         {std::size_t{8}, std::size_t{16}, std::size_t{32}, std::size_t{48}, std::size_t{96}}) {
       std::vector<float> split = c.data;
       for (std::size_t first = 0; first < g.n; first += share) {
         const std::size_t cols = first + share < g.n ? share : g.n - first;
@@ -616,27 +619,34 @@ std::string error_of(F&& call) {
 TEST(SgemmApi, RejectsInvalidArgumentsAndLeavesCUntouched) {
   std::vector<float> a(64, 1.0f), b(64, 1.0f), c(64, 5.0f);
   const std::vector<float> c0 = c;
-  EXPECT_NE(error_of([&] { sgemm(op::none, op::none, 4, 4, 4, 1, a.data(), 3, b.data(), 4, 0, c.data(), 4); })
-                .find("lda (3) is smaller than the row length of A (4)"),
+  EXPECT_NE(error_of([&] {
+              sgemm(op::none, op::none, 4, 4, 4, 1, a.data(), 3, b.data(), 4, 0, c.data(), 4);
+            }).find("lda (3) is smaller than the row length of A (4)"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { sgemm(op::transpose, op::none, 2, 4, 4, 1, a.data(), 1, b.data(), 4, 0, c.data(), 4); })
-                .find("lda (1) is smaller than the row length of A (2)"),
+  EXPECT_NE(error_of([&] {
+              sgemm(op::transpose, op::none, 2, 4, 4, 1, a.data(), 1, b.data(), 4, 0, c.data(), 4);
+            }).find("lda (1) is smaller than the row length of A (2)"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { sgemm(op::none, op::transpose, 4, 5, 3, 1, a.data(), 3, b.data(), 2, 0, c.data(), 5); })
-                .find("ldb (2) is smaller than the row length of B (3)"),
+  EXPECT_NE(error_of([&] {
+              sgemm(op::none, op::transpose, 4, 5, 3, 1, a.data(), 3, b.data(), 2, 0, c.data(), 5);
+            }).find("ldb (2) is smaller than the row length of B (3)"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { sgemm(op::none, op::none, 4, 4, 4, 1, a.data(), 4, b.data(), 4, 0, c.data(), 3); })
-                .find("ldc (3)"),
+  EXPECT_NE(error_of([&] {
+              sgemm(op::none, op::none, 4, 4, 4, 1, a.data(), 4, b.data(), 4, 0, c.data(), 3);
+            }).find("ldc (3)"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { sgemm(op::none, op::none, 4, 4, 4, 1, nullptr, 4, b.data(), 4, 0, c.data(), 4); })
-                .find("a is null"),
+  EXPECT_NE(error_of([&] {
+              sgemm(op::none, op::none, 4, 4, 4, 1, nullptr, 4, b.data(), 4, 0, c.data(), 4);
+            }).find("a is null"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { sgemm(op::none, op::none, 4, 4, 4, 1, a.data(), 4, b.data(), 4, 0, nullptr, 4); })
-                .find("c is null"),
+  EXPECT_NE(error_of([&] {
+              sgemm(op::none, op::none, 4, 4, 4, 1, a.data(), 4, b.data(), 4, 0, nullptr, 4);
+            }).find("c is null"),
             std::string::npos);
   const std::size_t huge = std::numeric_limits<std::size_t>::max() / 2;
-  EXPECT_NE(error_of([&] { sgemm(op::none, op::none, 4, 4, 4, 1, a.data(), huge, b.data(), 4, 0, c.data(), 4); })
-                .find("overflows"),
+  EXPECT_NE(error_of([&] {
+              sgemm(op::none, op::none, 4, 4, 4, 1, a.data(), huge, b.data(), 4, 0, c.data(), 4);
+            }).find("overflows"),
             std::string::npos);
   EXPECT_EQ(c, c0) << "a rejected call must not touch C";
 }

@@ -75,8 +75,7 @@ inline constexpr double kSigmoidFastMaxUlp = 2.5;
 inline constexpr double kSigmoidFastMaxBackwardUlp = 1.0;
 
 // Checks one (input, output) pair against the contract; records error statistics.
-inline void check_sigmoid(float x, float y, sigmoid_stats& stats,
-                          double max_ulp = kSigmoidMaxUlp) {
+inline void check_sigmoid(float x, float y, sigmoid_stats& stats, double max_ulp = kSigmoidMaxUlp) {
   ++stats.checked;
   bool ok;
   if (std::isnan(x)) {

@@ -107,14 +107,15 @@ TEST_P(SigmoidExhaustiveTest, EveryFloatMeetsTheContract) {
     }
   }
 
-  std::printf("[ %s%s ] all %llu floats: max error %.4f ULP at x = %.9g; %llu violations; "
-              "%llu backward steps between adjacent inputs, largest %.2f ULP\n",
-              table->name, fast ? " fast" : "", static_cast<unsigned long long>(stats.checked),
-              stats.max_ulp, stats.worst_input, static_cast<unsigned long long>(stats.failures),
-              static_cast<unsigned long long>(steps.backward_steps), steps.largest_step_ulp);
+  std::printf(
+      "[ %s%s ] all %llu floats: max error %.4f ULP at x = %.9g; %llu violations; "
+      "%llu backward steps between adjacent inputs, largest %.2f ULP\n",
+      table->name, fast ? " fast" : "", static_cast<unsigned long long>(stats.checked),
+      stats.max_ulp, stats.worst_input, static_cast<unsigned long long>(stats.failures),
+      static_cast<unsigned long long>(steps.backward_steps), steps.largest_step_ulp);
   EXPECT_EQ(stats.checked, total);
-  EXPECT_EQ(stats.failures, 0u) << "first: sigmoid(" << stats.first_failure << ") = "
-                                << stats.first_failure_output;
+  EXPECT_EQ(stats.failures, 0u) << "first: sigmoid(" << stats.first_failure
+                                << ") = " << stats.first_failure_output;
   EXPECT_LE(stats.max_ulp, max_ulp);
   EXPECT_LE(steps.largest_step_ulp, testing::sigmoid_max_backward_ulp(std::get<1>(GetParam())))
       << "at x = " << steps.largest_step_at;

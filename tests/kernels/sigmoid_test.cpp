@@ -44,7 +44,8 @@ class SigmoidKernelTest : public ::testing::TestWithParam<testing::sigmoid_param
     max_ulp_ = testing::sigmoid_max_ulp(std::get<1>(GetParam()));
     max_backward_ulp_ = testing::sigmoid_max_backward_ulp(std::get<1>(GetParam()));
     width_ = std::string_view(table_->name) == "avx512" ? 16
-             : std::string_view(table_->name) == "avx2" ? 8 : 4;
+             : std::string_view(table_->name) == "avx2" ? 8
+                                                        : 4;
   }
   void check(float x, float y, sigmoid_stats& stats) const { check_sigmoid(x, y, stats, max_ulp_); }
   const kernels::kernel_table* table_ = nullptr;
@@ -65,18 +66,37 @@ TEST_P(SigmoidKernelTest, DenseSweepMeetsTheContract) {
   for (std::size_t i = 0; i < x.size(); ++i) check(x[i], y[i], stats);
   std::printf("[ %s ] %llu inputs, max error %.3f ULP at x = %.9g\n", table_->name,
               static_cast<unsigned long long>(stats.checked), stats.max_ulp, stats.worst_input);
-  EXPECT_EQ(stats.failures, 0u) << "first failure: sigmoid(" << stats.first_failure << ") = "
-                                << stats.first_failure_output;
+  EXPECT_EQ(stats.failures, 0u) << "first failure: sigmoid(" << stats.first_failure
+                                << ") = " << stats.first_failure_output;
   EXPECT_LE(stats.max_ulp, max_ulp_);
 }
 
 TEST_P(SigmoidKernelTest, SpecialValuesAreExact) {
   const float inf = std::numeric_limits<float>::infinity();
   const float nan = std::numeric_limits<float>::quiet_NaN();
-  const std::vector<float> x = {0.0f, -0.0f, inf, -inf, nan, -nan, FLT_MAX, -FLT_MAX,
-                                FLT_MIN, -FLT_MIN, FLT_TRUE_MIN, -FLT_TRUE_MIN, 18.0f, 88.0f,
-                                -88.0f, -87.0f, 100.0f, -100.0f, 1e30f, -1e30f, 4.3e26f,
-                                -4.3e26f, float_from_bits(0x7F800001u) /* signalling NaN */};
+  const std::vector<float> x = {0.0f,
+                                -0.0f,
+                                inf,
+                                -inf,
+                                nan,
+                                -nan,
+                                FLT_MAX,
+                                -FLT_MAX,
+                                FLT_MIN,
+                                -FLT_MIN,
+                                FLT_TRUE_MIN,
+                                -FLT_TRUE_MIN,
+                                18.0f,
+                                88.0f,
+                                -88.0f,
+                                -87.0f,
+                                100.0f,
+                                -100.0f,
+                                1e30f,
+                                -1e30f,
+                                4.3e26f,
+                                -4.3e26f,
+                                float_from_bits(0x7F800001u) /* signalling NaN */};
   std::vector<float> y(x.size());
   kernel_(x.data(), y.data(), x.size());
   EXPECT_EQ(y[0], 0.5f);

@@ -59,8 +59,12 @@ void replay(const std::string& kind, void (*target)(const std::uint8_t*, std::si
               regressions.size());
 }
 
-TEST(FuzzRegression, ModelInputs) { replay("model", &fuzz::fuzz_model); }
-TEST(FuzzRegression, CsvInputs) { replay("csv", &fuzz::fuzz_csv); }
+TEST(FuzzRegression, ModelInputs) {
+  replay("model", &fuzz::fuzz_model);
+}
+TEST(FuzzRegression, CsvInputs) {
+  replay("csv", &fuzz::fuzz_csv);
+}
 
 // Every seed model is a valid file (they exist to start the fuzzer from deep inside the format).
 TEST(FuzzRegression, ModelSeedsAreValid) {

@@ -159,7 +159,7 @@ TEST_F(model_cli, labelled_rows_give_accuracy_and_confusion_matrix) {
             std::string::npos);
   EXPECT_NE(result.out.find(m.class_names()[(first_predicted + 1) % 3]), std::string::npos);
   EXPECT_EQ(count_lines(result.out), 2u + 1 + 1 + 3) << result.out;  // ISA, accuracy, title,
-                                                                      // header, 3 classes
+                                                                     // header, 3 classes
 }
 
 TEST_F(model_cli, iris_trained_saved_and_predicted) {
@@ -188,8 +188,8 @@ TEST_F(model_cli, reads_standard_input) {
 }
 
 TEST_F(model_cli, regression_model_gives_values_and_mean_squared_error) {
-  const model m = testing::random_model({3, 8, 2}, {activation::sigmoid, activation::identity},
-                                        true, 4, true);
+  const model m =
+      testing::random_model({3, 8, 2}, {activation::sigmoid, activation::identity}, true, 4, true);
   const std::string path = (directory_ / "reg.simdnn").string();
   save_model(path, m);
   const auto s = samples(m, 6);

@@ -84,8 +84,8 @@ void expect_same_model(const model& a, const model& b) {
   }
   EXPECT_TRUE(same_bits(a.input_mean(), b.input_mean()));
   EXPECT_TRUE(same_bits(a.input_stddev(), b.input_stddev()));
-  EXPECT_TRUE(std::equal(a.class_names().begin(), a.class_names().end(),
-                         b.class_names().begin(), b.class_names().end()));
+  EXPECT_TRUE(std::equal(a.class_names().begin(), a.class_names().end(), b.class_names().begin(),
+                         b.class_names().end()));
 }
 
 // ---- CRC-32C --------------------------------------------------------------------------------
@@ -192,9 +192,9 @@ TEST(ModelRoundTrip, ModelFromNetworkKeepsClassNamesAndRejectsBadOnes) {
   network net(widths);
   const model named(net, {"a", "b", "c"});
   EXPECT_EQ(named.class_names().size(), 3u);
-  EXPECT_THROW(model(net, {"a", "b"}), std::invalid_argument);        // count
-  EXPECT_THROW(model(net, {"a", "b", "a"}), std::invalid_argument);   // duplicate
-  EXPECT_THROW(model(net, {"a", "", "c"}), std::invalid_argument);    // empty
+  EXPECT_THROW(model(net, {"a", "b"}), std::invalid_argument);       // count
+  EXPECT_THROW(model(net, {"a", "b", "a"}), std::invalid_argument);  // duplicate
+  EXPECT_THROW(model(net, {"a", "", "c"}), std::invalid_argument);   // empty
   EXPECT_THROW(model(net, {"a", std::string("b\0c", 3), "d"}), std::invalid_argument);
   EXPECT_THROW(model(net, {"a", std::string(4097, 'x'), "c"}), std::invalid_argument);
   network moved = std::move(net);
@@ -312,9 +312,9 @@ TEST_F(ModelFile, DiskFullMidWriteKeepsTheOldFile) {
   save_model(path, old_model);
   const bytes old_bytes = read_all(path);
 
-  model_parameters big = testing::random_model({64, 64, 8}, {activation::sigmoid,
-                                                             activation::sigmoid}, true, 5)
-                             .parameters();
+  model_parameters big =
+      testing::random_model({64, 64, 8}, {activation::sigmoid, activation::sigmoid}, true, 5)
+          .parameters();
   rlimit saved_limit{};
   ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &saved_limit), 0);
   const auto saved_handler = signal(SIGXFSZ, SIG_IGN);  // else the process is killed
@@ -360,8 +360,9 @@ TEST_F(ModelFile, LoadErrorsNameTheFile) {
     FAIL();
   } catch (const model_error& e) {
     EXPECT_EQ(e.code(), model_error_code::bad_magic);
-    EXPECT_EQ(std::string(e.what()), text.string() + ": byte 0: not a simdnn model file (wrong "
-                                                      "magic number)");
+    EXPECT_EQ(std::string(e.what()), text.string() +
+                                         ": byte 0: not a simdnn model file (wrong "
+                                         "magic number)");
   }
 }
 
@@ -410,7 +411,9 @@ struct crafted_case {
   model_error_code expected;
 };
 
-void PrintTo(const crafted_case& c, std::ostream* out) { *out << c.name; }
+void PrintTo(const crafted_case& c, std::ostream* out) {
+  *out << c.name;
+}
 
 class ModelAdversarial : public ::testing::TestWithParam<crafted_case> {};
 
@@ -419,8 +422,8 @@ TEST_P(ModelAdversarial, GivesItsSpecificError) {
   GetParam().edit(file);
   reseal(file);
   EXPECT_EQ(rejection(file), GetParam().expected)
-      << "got: " << rejection_message(file) << "\nexpected: "
-      << model_error_name(GetParam().expected);
+      << "got: " << rejection_message(file)
+      << "\nexpected: " << model_error_name(GetParam().expected);
 }
 
 // Offsets inside full_model()'s file: 4-10-3, statistics, biases, 3 names.

@@ -95,6 +95,8 @@ inline void reseal(bytes& b) {
 inline constexpr std::size_t at_version = 8, at_byte_order = 12, at_file_size = 16,
                              at_layer_count = 24, at_flags = 28, at_class_count = 32,
                              at_name_bytes = 36, at_layers = 40;
-inline std::size_t at_layer(std::size_t l) { return at_layers + 12 * l; }
+inline std::size_t at_layer(std::size_t l) {
+  return at_layers + 12 * l;
+}
 
 }  // namespace simdnn::testing

@@ -135,8 +135,8 @@ class PredictorShapes : public ::testing::TestWithParam<isa_shape> {
       GTEST_SKIP() << isa_name(GetParam().which) << " not supported on this CPU/OS";
     }
     const shape& s = GetParam().s;
-    model_ = std::make_unique<model>(random_model(s.widths, s.activations, s.bias, 11,
-                                                  s.standardize));
+    model_ =
+        std::make_unique<model>(random_model(s.widths, s.activations, s.bias, 11, s.standardize));
   }
   const model& m() const { return *model_; }
 
@@ -251,8 +251,8 @@ TEST_P(PredictorIsa, ThreadsSharingOnePredictorGetTheSingleThreadedResults) {
   {
     std::vector<std::byte> workspace(p.workspace_bytes(1));
     for (std::size_t r = 0; r < samples; ++r) {
-      ASSERT_EQ(p.predict(std::span(x).subspan(r * 12, 12),
-                          std::span(expected).subspan(r * 3, 3), workspace),
+      ASSERT_EQ(p.predict(std::span(x).subspan(r * 12, 12), std::span(expected).subspan(r * 3, 3),
+                          workspace),
                 status::ok);
     }
   }
@@ -300,8 +300,8 @@ TEST_P(PredictorIsa, LeavesTheCallersMxcsrUnchanged) {
   float y[1];
   const unsigned original = _mm_getcsr();
   const unsigned ftz = 0x8000, daz = 0x0040, round_down = 0x2000, round_to_zero = 0x6000;
-  for (unsigned mode : {original, original | ftz | daz, original | round_down,
-                        original | round_to_zero | ftz}) {
+  for (unsigned mode :
+       {original, original | ftz | daz, original | round_down, original | round_to_zero | ftz}) {
     _mm_setcsr(mode);
     const status s = p.predict(x, y, workspace);
     const unsigned after = _mm_getcsr();
@@ -395,8 +395,7 @@ TEST(Predictor, DescribesItsModel) {
 TEST(Predictor, UnsupportedIsaIsRefused) {
   for (isa which : testing::all_isas()) {
     if (isa_supported(which)) continue;
-    EXPECT_THROW(predictor(testing::full_model(), which), std::invalid_argument)
-        << isa_name(which);
+    EXPECT_THROW(predictor(testing::full_model(), which), std::invalid_argument) << isa_name(which);
   }
 }
 

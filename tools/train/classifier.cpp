@@ -86,10 +86,10 @@ int train_classifier(const options& parsed, const simdnn::dataset& data,
     std::printf("network: %s sigmoid, %s, Xavier-uniform init, %zu parameters, arena %zu bytes\n",
                 join_widths(widths).c_str(), parsed.bias ? "biases" : "no biases",
                 net.parameter_count(), net.arena_bytes());
-    std::printf("training: %zu epochs, batch %zu, lr %g on the mean squared error, %s\n",
-                parsed.epochs, batch, static_cast<double>(parsed.learning_rate),
-                parsed.standardize ? "features standardized (training rows' statistics)"
-                                   : "raw features");
+    std::printf(
+        "training: %zu epochs, batch %zu, lr %g on the mean squared error, %s\n", parsed.epochs,
+        batch, static_cast<double>(parsed.learning_rate),
+        parsed.standardize ? "features standardized (training rows' statistics)" : "raw features");
   }
 
   const std::span<const float> train_features = train.features();
@@ -108,16 +108,16 @@ int train_classifier(const options& parsed, const simdnn::dataset& data,
         std::copy(x.begin(), x.end(), batch_inputs.subspan(i * features).begin());
         std::copy(t.begin(), t.end(), batch_targets.subspan(i * classes).begin());
       }
-      const auto step = net.train_batch(batch_inputs.first(count * features),
-                                        batch_targets.first(count * classes), count,
-                                        parsed.learning_rate);
+      const auto step =
+          net.train_batch(batch_inputs.first(count * features),
+                          batch_targets.first(count * classes), count, parsed.learning_rate);
       if (!step) internal_error("train_batch", step.error);
     }
     const clock_type::time_point epoch_end = clock_type::now();
     train_seconds += seconds_between(epoch_start, epoch_end);
     if (progress.due(epoch, epoch_end)) {
-      const evaluation now = evaluate(net, network_options.reduction, train_features,
-                                      train_targets, train.labels(), classes);
+      const evaluation now = evaluate(net, network_options.reduction, train_features, train_targets,
+                                      train.labels(), classes);
       progress.show(epoch, now.loss, percent(now.correct, train_rows),
                     rate_of(epoch * train_rows, train_seconds), epoch_end);
     }

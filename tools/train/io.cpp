@@ -24,8 +24,8 @@ simdnn::dataset load(const options& parsed) {
 
 void print_data_line(const options& parsed, const simdnn::dataset& data) {
   const char* const name = parsed.data_path == "-" ? "<stdin>" : parsed.data_path.c_str();
-  std::printf("data: %s: %zu rows, %zu features, %zu classes (", name,
-              data.rows(), data.feature_count(), data.class_count());
+  std::printf("data: %s: %zu rows, %zu features, %zu classes (", name, data.rows(),
+              data.feature_count(), data.class_count());
   simdnn::cli::print_class_names(data.class_names());
   std::printf(")\n");
 }

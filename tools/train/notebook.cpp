@@ -42,14 +42,14 @@ int train_notebook(const options& parsed, const simdnn::dataset& data,
 
   if (!parsed.quiet) {
     print_data_line(parsed, data);
-    std::printf("notebook: %s sigmoid, no biases, weights U(-1, 1) from seed %llu,\n"
-                "          targets = class index on the one output, full batch of %zu rows in "
-                "file order,\n"
-                "          raw features, %zu epochs, lr %g on E = 1/2 sum (y - t)^2 "
-                "(simdnn: sum reduction, lr %g)\n",
-                join_widths(widths).c_str(), static_cast<unsigned long long>(parsed.seed), rows,
-                notebook_epochs, static_cast<double>(notebook_lr),
-                static_cast<double>(simdnn_lr));
+    std::printf(
+        "notebook: %s sigmoid, no biases, weights U(-1, 1) from seed %llu,\n"
+        "          targets = class index on the one output, full batch of %zu rows in "
+        "file order,\n"
+        "          raw features, %zu epochs, lr %g on E = 1/2 sum (y - t)^2 "
+        "(simdnn: sum reduction, lr %g)\n",
+        join_widths(widths).c_str(), static_cast<unsigned long long>(parsed.seed), rows,
+        notebook_epochs, static_cast<double>(notebook_lr), static_cast<double>(simdnn_lr));
   }
 
   const std::span<const float> features = data.features();
@@ -78,8 +78,7 @@ int train_notebook(const options& parsed, const simdnn::dataset& data,
   char rate[32];
   format_rate(rate_of(notebook_epochs * rows, train_seconds), rate);
   std::printf("done: %zu epochs, final E = 1/2 sum (y - t)^2 = %.6g (mean squared error %.6g)\n",
-              notebook_epochs, final_state.loss / 2,
-              final_state.loss / static_cast<double>(rows));
+              notebook_epochs, final_state.loss / 2, final_state.loss / static_cast<double>(rows));
   std::printf("accuracy (output rounded to the nearest class) %6.2f%% (%zu/%zu)\n",
               percent(final_state.correct, rows), final_state.correct, rows);
   std::printf("predictions per class:");
@@ -93,14 +92,15 @@ int train_notebook(const options& parsed, const simdnn::dataset& data,
         std::count_if(data.labels().begin(), data.labels().end(),
                       [](simdnn::class_index label) { return label < 2; }));
     const bool several = classes > 3;
-    std::printf("capped: a sigmoid output lies in (0, 1), so rounding it gives class 0 or 1, never "
-                "%s;\n"
-                "        the %zu rows of class%s can never be right: at most %zu/%zu (%.2f%%) "
-                "correct.\n"
-                "        One output per class (the default mode: one-hot targets, argmax) lifts "
-                "the cap.\n",
-                several ? "2 or above" : "2", rows - reachable, several ? "es 2 and above" : " 2",
-                reachable, rows, percent(reachable, rows));
+    std::printf(
+        "capped: a sigmoid output lies in (0, 1), so rounding it gives class 0 or 1, never "
+        "%s;\n"
+        "        the %zu rows of class%s can never be right: at most %zu/%zu (%.2f%%) "
+        "correct.\n"
+        "        One output per class (the default mode: one-hot targets, argmax) lifts "
+        "the cap.\n",
+        several ? "2 or above" : "2", rows - reachable, several ? "es 2 and above" : " 2",
+        reachable, rows, percent(reachable, rows));
   }
   print_time_line(wall_seconds, train_seconds, rate);
   // One output read as a rounded class index: the class names do not name outputs, so the

@@ -58,8 +58,10 @@ bool progress_display::due(std::size_t epoch, clock_type::time_point now) const 
   switch (style_) {
     case style::live:
       return epoch == epochs_ || now - last_draw_ >= std::chrono::milliseconds(100);
-    case style::lines: return epoch % report_every_ == 0 || epoch == epochs_;
-    case style::silent: return false;
+    case style::lines:
+      return epoch % report_every_ == 0 || epoch == epochs_;
+    case style::silent:
+      return false;
   }
   return false;
 }
@@ -69,9 +71,9 @@ void progress_display::show(std::size_t epoch, double loss, double accuracy_perc
   char rate[32];
   format_rate(samples_per_second, rate);
   char line[160];
-  std::snprintf(line, sizeof line,
-                "epoch %*zu/%zu  %s %.6g  %s %6.2f%%  %s samples/s", epoch_digits_, epoch,
-                epochs_, loss_name_, loss, accuracy_name_, accuracy_percent, rate);
+  std::snprintf(line, sizeof line, "epoch %*zu/%zu  %s %.6g  %s %6.2f%%  %s samples/s",
+                epoch_digits_, epoch, epochs_, loss_name_, loss, accuracy_name_, accuracy_percent,
+                rate);
   if (style_ == style::live) {
     // \x1b[K clears what a longer previous line left behind.
     std::fprintf(stdout, "\r%s\x1b[K", line);

@@ -99,12 +99,12 @@ void sgemm_blocked(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std
             const std::size_t mr = min_size<Arch>(MR, mc - ir);
             float* c_tile = c + (ic + ir) * ldc + jc + jr;
             const bool in_place = !packed_a && mr == MR;
-            const float* a_panel = packed_a ? a_pack + ir * kc
+            const float* a_panel = packed_a   ? a_pack + ir * kc
                                    : in_place ? a_block + ir * a_rs
                                               : a_pack;
             if (in_place) {
-              sgemm_micro_kernel<Arch, MR, NR>(kc, a_panel, a_rs, a_cs, b_panel, b_rs, c_tile,
-                                               ldc, alpha, beta_block, mr, nr);
+              sgemm_micro_kernel<Arch, MR, NR>(kc, a_panel, a_rs, a_cs, b_panel, b_rs, c_tile, ldc,
+                                               alpha, beta_block, mr, nr);
             } else {
               sgemm_micro_kernel<Arch, MR, NR>(kc, a_panel, 1, MR, b_panel, b_rs, c_tile, ldc,
                                                alpha, beta_block, mr, nr);

@@ -42,9 +42,8 @@ inline std::size_t min_size(std::size_t a, std::size_t b) noexcept {
 template <class Arch, std::size_t MR, std::size_t NR>
 [[gnu::always_inline]] inline void sgemm_micro_kernel(std::size_t kc, const float* __restrict ap,
                                                       std::size_t a_rs, std::size_t a_cs,
-                                                      const float* __restrict bp,
-                                                      std::size_t b_rs, float* __restrict c,
-                                                      std::size_t ldc,
+                                                      const float* __restrict bp, std::size_t b_rs,
+                                                      float* __restrict c, std::size_t ldc,
                                                       float alpha, float beta, std::size_t rows,
                                                       std::size_t cols) noexcept {
   using fbatch = xsimd::batch<float, Arch>;
@@ -78,7 +77,8 @@ template <class Arch, std::size_t MR, std::size_t NR>
     for (std::size_t i = 0; i < MR; ++i) {
       const fbatch a(ap[i * a_rs]);
 #pragma GCC unroll 8
-      for (std::size_t v = 0; v < vectors; ++v) acc[i][v] = fused_multiply_add<Arch>(a, b[v], acc[i][v]);
+      for (std::size_t v = 0; v < vectors; ++v)
+        acc[i][v] = fused_multiply_add<Arch>(a, b[v], acc[i][v]);
     }
     ap += a_cs;
     bp += b_rs;

@@ -79,11 +79,11 @@ enum class path : unsigned char {
 
 // The small path's loop for one k block of op(B) = B with n > 1 (k <= KC; k == 0 never gets here).
 enum class small_loop : unsigned char {
-  outer_product,         // k == 1, m > 1: stores bound it
-  b_in_registers_1,      // C one vector wide, small depth: all of B in registers
-  b_in_registers_2,      // C two vectors wide, smaller depth
-  row_tiles,             // MR-row tiles of 2 (or 1) vectors
-  one_row,               // m == 1: panels of 4 vectors
+  outer_product,     // k == 1, m > 1: stores bound it
+  b_in_registers_1,  // C one vector wide, small depth: all of B in registers
+  b_in_registers_2,  // C two vectors wide, smaller depth
+  row_tiles,         // MR-row tiles of 2 (or 1) vectors
+  one_row,           // m == 1: panels of 4 vectors
 };
 
 [[nodiscard]] constexpr small_loop choose_small_loop(std::size_t m, std::size_t n, std::size_t k,
@@ -124,6 +124,8 @@ enum class a_packing : unsigned char { automatic, always, never };
   return g.nr > g.width && n <= g.width;
 }
 
-[[nodiscard]] constexpr bool prefetch_c(std::size_t kc) noexcept { return kc >= kPrefetchCMinDepth; }
+[[nodiscard]] constexpr bool prefetch_c(std::size_t kc) noexcept {
+  return kc >= kPrefetchCMinDepth;
+}
 
 }  // namespace simdnn::kernels::gemm

@@ -39,7 +39,8 @@ namespace simdnn::kernels::gemm {
 template <class Arch, std::size_t L>
 [[gnu::always_inline]] inline float sgemm_reduce_dot(
     const xsimd::batch<float, Arch> (&acc)[L]) noexcept {
-  if constexpr (std::is_same_v<Arch, xsimd::avx512f> || std::is_same_v<Arch, xsimd::fma3<xsimd::avx2>>) {
+  if constexpr (std::is_same_v<Arch, xsimd::avx512f> ||
+                std::is_same_v<Arch, xsimd::fma3<xsimd::avx2>>) {
     __m256 eight;  // lane l: s[l] + s[l + 8]
     if constexpr (std::is_same_v<Arch, xsimd::avx512f>) {
       const __m512 all = acc[0];
@@ -50,8 +51,8 @@ template <class Arch, std::size_t L>
       eight = _mm256_add_ps(acc[0], acc[1]);
     }
     const __m128 four = _mm_add_ps(_mm256_castps256_ps128(eight), _mm256_extractf128_ps(eight, 1));
-    const __m128 two = _mm_add_ps(four, _mm_movehl_ps(four, four));          // u0+u2, u1+u3
-    const __m128 one = _mm_add_ss(two, _mm_shuffle_ps(two, two, 0x55));      // v0 + v1
+    const __m128 two = _mm_add_ps(four, _mm_movehl_ps(four, four));      // u0+u2, u1+u3
+    const __m128 one = _mm_add_ss(two, _mm_shuffle_ps(two, two, 0x55));  // v0 + v1
     return _mm_cvtss_f32(one);
   } else {
     constexpr std::size_t width = xsimd::batch<float, Arch>::size;
@@ -103,7 +104,8 @@ inline void sgemm_single_row(std::size_t n, std::size_t k, float alpha, const fl
     for (std::size_t p = 0; p < k_whole; p += kDotLanes) {
       fbatch av[L];
 #pragma GCC unroll 4
-      for (std::size_t v = 0; v < L; ++v) av[v] = fbatch::load_unaligned(a_contiguous + p + v * width);
+      for (std::size_t v = 0; v < L; ++v)
+        av[v] = fbatch::load_unaligned(a_contiguous + p + v * width);
 #pragma GCC unroll 8
       for (std::size_t r = 0; r < group; ++r) {
         if (r < rows) {

@@ -8,9 +8,10 @@
 // and broadcast op(A)'s elements from memory, A's strides folded into the addressing (op(A) = A
 // or A^T: no copy). op(B) = B^T cannot be read by rows, so it alone is transposed into the
 // workspace in KC x NC blocks (a few dozen floats for the shapes this path is chosen for).
-// Degenerate shapes have their own loops: one row of C (m == 1: 4-vector panels), one column (n == 1: scalar dots, or vectorized across C's rows
-// when op(A) = A^T and ldc == 1), depth one (k == 1: an outer product, store-bound), and small
-// depth with C at most two vectors wide (all of B held in registers, one row of C at a time).
+// Degenerate shapes have their own loops: one row of C (m == 1: 4-vector panels), one column (n ==
+// 1: scalar dots, or vectorized across C's rows when op(A) = A^T and ldc == 1), depth one (k == 1:
+// an outer product, store-bound), and small depth with C at most two vectors wide (all of B held in
+// registers, one row of C at a time).
 //
 // Chosen by sgemm_dispatch (lib/kernels/gemm/dispatch.hpp) when choose_path says so (tiny
 // products and a single row of C times B, lib/kernels/gemm/path.hpp, which also picks the loop
@@ -52,8 +53,7 @@ namespace simdnn::kernels::gemm {
 template <class Arch, class Shape, bool TransA>
 void sgemm_small_columns_block(std::size_t m, std::size_t n, std::size_t k, float alpha,
                                const float* a, std::size_t lda, const float* b, std::size_t ldb,
-                               std::size_t extent, float beta, float* c,
-                               std::size_t ldc) noexcept {
+                               std::size_t extent, float beta, float* c, std::size_t ldc) noexcept {
   using fbatch = xsimd::batch<float, Arch>;
   constexpr std::size_t width = fbatch::size;
   constexpr std::size_t MR = Shape::mr;
@@ -126,26 +126,26 @@ void sgemm_small_columns(std::size_t m, std::size_t n, std::size_t k, float alph
                          std::size_t lda, const float* b, std::size_t ldb, std::size_t extent,
                          float beta, float* c, std::size_t ldc) noexcept {
   if (k <= Shape::kc) {
-    sgemm_small_columns_block<Arch, Shape, TransA>(m, n, k, alpha, a, lda, b, ldb, extent, beta,
-                                                   c, ldc);
+    sgemm_small_columns_block<Arch, Shape, TransA>(m, n, k, alpha, a, lda, b, ldb, extent, beta, c,
+                                                   ldc);
     return;
   }
   const std::size_t a_cs = TransA ? lda : 1;
   for (std::size_t pc = 0; pc < k; pc += Shape::kc) {
     const std::size_t kc = k - pc < Shape::kc ? k - pc : Shape::kc;
     sgemm_small_columns_block<Arch, Shape, TransA>(m, n, kc, alpha, a + pc * a_cs, lda,
-                                                   b + pc * ldb, ldb, extent,
-                                                   pc == 0 ? beta : 1.0f, c, ldc);
+                                                   b + pc * ldb, ldb, extent, pc == 0 ? beta : 1.0f,
+                                                   c, ldc);
   }
 }
 
 // One column of C (n == 1), k <= KC: c_i = dot(op(A) row i, b), b's element p at b[p * b_stride],
-// one scalar fma chain from +0 in the blocked order. Scalar, one row at a time (the rows' chains overlap out of order): a vector tile would waste all lanes
-// but one; for op(A) = A^T with contiguous C (ldc == 1) sgemm_small vectorizes across rows
-// instead. Measured faster than four rows interleaved, whose group-wise stores and loop exits
-// serialize more.
-// Keeps GCC's vectorizer off this deliberately scalar loop; clang has no such attribute (and
-// warns about it), so the macro is empty there.
+// one scalar fma chain from +0 in the blocked order. Scalar, one row at a time (the rows' chains
+// overlap out of order): a vector tile would waste all lanes but one; for op(A) = A^T with
+// contiguous C (ldc == 1) sgemm_small vectorizes across rows instead. Measured faster than four
+// rows interleaved, whose group-wise stores and loop exits serialize more. Keeps GCC's vectorizer
+// off this deliberately scalar loop; clang has no such attribute (and warns about it), so the macro
+// is empty there.
 #if defined(__clang__)
 #define SIMDNN_NO_AUTO_VECTORIZE
 #else
@@ -172,7 +172,8 @@ SIMDNN_NO_AUTO_VECTORIZE void sgemm_small_column(std::size_t m, std::size_t k, f
       float dot = 0.0f;
       if constexpr (K > 0) {
 #pragma GCC unroll 8
-        for (std::size_t p = 0; p < K; ++p) dot = fused_multiply_add<Arch>(ai[p * a_cs], bk[p], dot);
+        for (std::size_t p = 0; p < K; ++p)
+          dot = fused_multiply_add<Arch>(ai[p * a_cs], bk[p], dot);
       } else {
         for (std::size_t p = 0; p < k; ++p) {
           dot = fused_multiply_add<Arch>(ai[p * a_cs], b[p * b_stride], dot);
@@ -239,8 +240,8 @@ void sgemm_small(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::
       const std::size_t kc = k - pc < Shape::kc ? k - pc : Shape::kc;
       const float beta_block = pc == 0 ? beta : 1.0f;
       if (trans_a) {
-        sgemm_small_column<Arch, true>(m, kc, alpha, a + pc * lda, lda, b + pc * b_stride,
-                                       b_stride, beta_block, c, ldc);
+        sgemm_small_column<Arch, true>(m, kc, alpha, a + pc * lda, lda, b + pc * b_stride, b_stride,
+                                       beta_block, c, ldc);
       } else {
         sgemm_small_column<Arch, false>(m, kc, alpha, a + pc, lda, b + pc * b_stride, b_stride,
                                         beta_block, c, ldc);

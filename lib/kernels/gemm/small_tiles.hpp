@@ -1,9 +1,9 @@
-// lib/kernels/gemm/small_tiles.hpp — the loops of the small-product path (lib/kernels/gemm/small.hpp):
-// register tiles of C streaming B's rows, the outer product (k == 1), and B held in registers for
-// small depth. Each computes every element as one fma chain from +0 in increasing k, times alpha,
-// then the one store to C (lib/kernels/gemm/store.hpp): the documented order, whatever the tile.
-// C must not overlap A or B; nothing outside the tile's window of C is written, nothing past B's
-// rows is read (see small.hpp, "Edges"). Never allocates.
+// lib/kernels/gemm/small_tiles.hpp — the loops of the small-product path
+// (lib/kernels/gemm/small.hpp): register tiles of C streaming B's rows, the outer product (k == 1),
+// and B held in registers for small depth. Each computes every element as one fma chain from +0 in
+// increasing k, times alpha, then the one store to C (lib/kernels/gemm/store.hpp): the documented
+// order, whatever the tile. C must not overlap A or B; nothing outside the tile's window of C is
+// written, nothing past B's rows is read (see small.hpp, "Edges"). Never allocates.
 #pragma once
 
 #include <cstddef>
@@ -80,7 +80,8 @@ template <class Arch, std::size_t R, std::size_t NV, bool TransA>
     for (std::size_t i = 0; i < R; ++i) {
       const fbatch av(ap[i * a_rs]);
 #pragma GCC unroll 8
-      for (std::size_t v = 0; v < NV; ++v) acc[i][v] = fused_multiply_add<Arch>(av, bv[v], acc[i][v]);
+      for (std::size_t v = 0; v < NV; ++v)
+        acc[i][v] = fused_multiply_add<Arch>(av, bv[v], acc[i][v]);
     }
   };
   const std::size_t safe = bp.safe < k ? bp.safe : k;
@@ -134,8 +135,7 @@ void sgemm_small_rows(std::size_t m, std::size_t k, const float* a, std::size_t 
   const std::size_t a_rs = TransA ? 1 : lda;
   std::size_t i = 0;
   for (; i + R <= m; i += R) {
-    sgemm_small_tile<Arch, R, NV, TransA>(k, a + i * a_rs, lda, bp, c + i * ldc, ldc, alpha,
-                                                beta);
+    sgemm_small_tile<Arch, R, NV, TransA>(k, a + i * a_rs, lda, bp, c + i * ldc, ldc, alpha, beta);
   }
   if constexpr (R > 1) {
     constexpr std::size_t next =
@@ -188,10 +188,10 @@ void sgemm_small_rank1(std::size_t m, std::size_t n, float alpha, const float* a
 // loaded into registers once, then each row of C costs K broadcasts and K NV FMAs. Rows are
 // independent, so the out-of-order core overlaps their FMA chains; each element is one chain
 // from +0 in the blocked order (two chains per row measured faster on Zen 3, but would round
-// differently from the ISA whose wider vector takes the general tiles for the same shape). The register tiles reload B
-// for every tile of rows and measured 2-3x slower on these shapes; so did this loop with a
-// run-time depth (a guard per step of k: the taken branches bound it). Any m; B's partial last
-// vector is loaded partially (nothing past a row of B is read).
+// differently from the ISA whose wider vector takes the general tiles for the same shape). The
+// register tiles reload B for every tile of rows and measured 2-3x slower on these shapes; so did
+// this loop with a run-time depth (a guard per step of k: the taken branches bound it). Any m; B's
+// partial last vector is loaded partially (nothing past a row of B is read).
 template <std::size_t NV>
 inline constexpr std::size_t kSmallRegisterBDepth =
     NV == 1 ? kRegisterBDepthOneVector : kRegisterBDepthTwoVectors;

@@ -29,7 +29,8 @@ template <class Arch, bool BetaZero, bool Whole>
     if constexpr (!BetaZero) t = fused_multiply_add<Arch>(beta_v, fbatch::load_unaligned(dst), t);
     t.store_unaligned(dst);
   } else {
-    if constexpr (!BetaZero) t = fused_multiply_add<Arch>(beta_v, load_partial<Arch>(dst, count), t);
+    if constexpr (!BetaZero)
+      t = fused_multiply_add<Arch>(beta_v, load_partial<Arch>(dst, count), t);
     store_partial<Arch>(t, dst, count);
   }
 }

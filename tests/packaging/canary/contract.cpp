@@ -5,7 +5,9 @@
 // which proves the check can fail.
 #include <cstddef>
 
-extern "C" float simdnn_contract_canary(float a, float b, float c) { return a * b + c; }
+extern "C" float simdnn_contract_canary(float a, float b, float c) {
+  return a * b + c;
+}
 
 extern "C" void simdnn_contract_canary_loop(float* y, const float* a, const float* b,
                                             std::size_t n) {
