@@ -47,22 +47,25 @@ cpu_support detect_cpu() noexcept {
   return support;
 }
 
+#if defined(SIMDNN_HAVE_AVX2)
+constexpr bool avx2_compiled_in = true;
+#else
+constexpr bool avx2_compiled_in = false;
+#endif
+#if defined(SIMDNN_HAVE_AVX512)
+constexpr bool avx512_compiled_in = true;
+#else
+constexpr bool avx512_compiled_in = false;
+#endif
+
 bool compiled_in(isa which) noexcept {
   switch (which) {
     case isa::sse2:
       return true;
     case isa::avx2:
-#if defined(SIMDNN_HAVE_AVX2)
-      return true;
-#else
-      return false;
-#endif
+      return avx2_compiled_in;
     case isa::avx512:
-#if defined(SIMDNN_HAVE_AVX512)
-      return true;
-#else
-      return false;
-#endif
+      return avx512_compiled_in;
   }
   return false;
 }

@@ -12,7 +12,8 @@ if [ "${1:-}" = "--fix" ]; then
   exit 0
 fi
 if ! "$format" --dry-run -Werror "${files[@]}" 2>/tmp/simdnn-format.$$; then
-  grep -o '^[^:]*:' /tmp/simdnn-format.$$ | sort -u | sed 's/:$//; s/^/  /' >&2
+  grep 'code should be clang-formatted' /tmp/simdnn-format.$$ | cut -d: -f1 | sort -u |
+    sed 's/^/  /' >&2
   rm -f /tmp/simdnn-format.$$
   echo "check-format: the files above differ from .clang-format (tools/check-format.sh --fix)" >&2
   exit 1

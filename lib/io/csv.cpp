@@ -137,6 +137,175 @@ std::string column_label(std::size_t column) {
   return "column " + std::to_string(column + 1);
 }
 
+// What the first record says about the file: its columns, which are targets, whether it is a
+// header and the column names (the header's, else generated, for dataset::feature_names).
+struct csv_layout {
+  std::size_t column_count = 0;
+  std::size_t first_line = 0;
+  std::vector<std::size_t> target_columns;
+  std::vector<bool> is_target;
+  std::vector<std::size_t> target_slot;  // regression targets in the options' order
+  bool has_header = false;
+  std::vector<std::string> column_names;
+};
+
+csv_layout read_layout(const std::vector<raw_field>& fields, std::size_t first_line,
+                       const csv_options& options, io::diagnostics& diagnostics) {
+  csv_layout layout;
+  layout.column_count = fields.size();
+  layout.first_line = first_line;
+  if (layout.column_count < 2) {
+    diagnostics.fail(first_line, 0,
+                     "a single column: need at least one feature column and a target column");
+  }
+  layout.target_columns =
+      resolve_target_columns(options, layout.column_count, first_line, diagnostics);
+  layout.is_target.assign(layout.column_count, false);
+  layout.target_slot.assign(layout.column_count, 0);
+  for (std::size_t slot = 0; slot < layout.target_columns.size(); ++slot) {
+    layout.is_target[layout.target_columns[slot]] = true;
+    layout.target_slot[layout.target_columns[slot]] = slot;
+  }
+  layout.has_header = options.header == header_row::present;
+  if (options.header == header_row::detect) {
+    std::size_t numeric = 0;
+    for (std::size_t column = 0; column < layout.column_count; ++column) {
+      if (!layout.is_target[column] && field_is_number(fields[column])) ++numeric;
+    }
+    // Mixed names and numbers: read it as data, so the first non-numeric field is reported
+    // instead of a typo in the first data row silently turning it into a header.
+    layout.has_header = numeric == 0;
+  }
+  layout.column_names.resize(layout.column_count);
+  std::string scratch;
+  for (std::size_t column = 0; column < layout.column_count; ++column) {
+    if (layout.has_header) {
+      io::unescape(fields[column], scratch);
+      layout.column_names[column] = scratch.empty() ? column_label(column) : scratch;
+    } else {
+      layout.column_names[column] = column_label(column);
+    }
+  }
+  return layout;
+}
+
+// The values of every data record, checked field by field.
+struct csv_rows {
+  std::vector<float> features;
+  std::vector<float> targets;
+  std::vector<class_index> labels;
+  std::size_t count = 0;
+};
+
+// A numeric field of a data record (a feature or a regression target), or a failure naming it.
+float parse_number_field(const raw_field& field, std::size_t line, std::size_t column,
+                         const csv_layout& layout, const csv_options& options,
+                         io::diagnostics& diagnostics, std::string& scratch) {
+  float value = 0.0f;
+  // A quoted field with "" in it holds a quote character: never a number.
+  const number_status status =
+      field.has_escaped_quote ? number_status::not_a_number : io::parse_float(field.text, value);
+  if (status != number_status::ok) {
+    io::unescape(field, scratch);
+    std::string reason = io::number_error_reason(status, scratch);
+    if (!layout.has_header && line == layout.first_line && options.header == header_row::detect) {
+      reason += " (line " + std::to_string(layout.first_line) +
+                " is read as data, not as a header, because some of its feature fields are "
+                "numbers)";
+    }
+    diagnostics.fail(field.line, column + 1, std::move(reason));
+  }
+  return value;
+}
+
+class_index parse_label_field(const raw_field& field, std::size_t column, class_table& classes,
+                              io::diagnostics& diagnostics, std::string& scratch) {
+  io::unescape(field, scratch);
+  if (scratch.empty()) diagnostics.fail(field.line, column + 1, "empty field (no label)");
+  if (classes.names().size() == std::numeric_limits<class_index>::max()) {
+    diagnostics.fail(field.line, column + 1, "too many classes");
+  }
+  class_index index = 0;
+  if (!classes.index_of(scratch, index)) {
+    diagnostics.fail(field.line, column + 1,
+                     "unknown label " + io::quote_for_message(scratch) + ": not one of the " +
+                         std::to_string(classes.names().size()) + " known classes");
+  }
+  return index;
+}
+
+// Every data record from the reader's current one on (`fields` holds it).
+csv_rows read_rows(io::csv_reader& reader, std::vector<raw_field>& fields, const csv_layout& layout,
+                   const csv_options& options, class_table& classes, io::diagnostics& diagnostics) {
+  const bool classify = options.kind == task::classification;
+  csv_rows rows;
+  std::vector<float> row_targets(layout.target_columns.size());
+  std::string scratch;
+  do {
+    const std::size_t line = reader.record_line();
+    if (fields.size() != layout.column_count) {
+      const std::size_t column = std::min(fields.size(), layout.column_count) + 1;
+      diagnostics.fail(line, column,
+                       "ragged row: " + std::to_string(fields.size()) + " fields, expected " +
+                           std::to_string(layout.column_count) + " as on line " +
+                           std::to_string(layout.first_line));
+    }
+    for (std::size_t column = 0; column < layout.column_count; ++column) {
+      const raw_field& field = fields[column];
+      if (classify && layout.is_target[column]) {
+        rows.labels.push_back(parse_label_field(field, column, classes, diagnostics, scratch));
+        continue;
+      }
+      const float value =
+          parse_number_field(field, line, column, layout, options, diagnostics, scratch);
+      if (layout.is_target[column]) {
+        row_targets[layout.target_slot[column]] = value;
+      } else {
+        rows.features.push_back(value);
+      }
+    }
+    if (!classify) rows.targets.insert(rows.targets.end(), row_targets.begin(), row_targets.end());
+    ++rows.count;
+  } while (reader.next(fields));
+  return rows;
+}
+
+// The dataset from the rows, with the classes finished (at least two, sorted if asked).
+dataset make_dataset(const csv_layout& layout, csv_rows rows, class_table& classes,
+                     const csv_options& options, io::diagnostics& diagnostics) {
+  const std::size_t feature_count = layout.column_count - layout.target_columns.size();
+  std::vector<std::string> feature_names;
+  feature_names.reserve(feature_count);
+  for (std::size_t column = 0; column < layout.column_count; ++column) {
+    if (!layout.is_target[column]) feature_names.push_back(layout.column_names[column]);
+  }
+  std::vector<std::string> target_names;
+  target_names.reserve(layout.target_columns.size());
+  for (const std::size_t column : layout.target_columns) {
+    target_names.push_back(layout.column_names[column]);
+  }
+  dataset data;
+  if (options.kind == task::classification) {
+    std::vector<std::string>& class_names = classes.names();
+    if (!classes.fixed()) {
+      if (class_names.size() < 2) {
+        diagnostics.fail(0, layout.target_columns[0] + 1,
+                         "a single class " + io::quote_for_message(class_names.front()) + " in " +
+                             std::to_string(rows.count) +
+                             " rows: a classification needs at least two");
+      }
+      if (options.order == class_order::sorted) sort_classes(class_names, rows.labels);
+    }
+    data = dataset::classification(feature_count, std::move(rows.features), std::move(rows.labels),
+                                   std::move(class_names));
+  } else {
+    data = dataset::regression(feature_count, std::move(rows.features),
+                               layout.target_columns.size(), std::move(rows.targets));
+  }
+  data.set_column_names(std::move(feature_names), std::move(target_names));
+  return data;
+}
+
 }  // namespace
 
 dataset parse_csv(std::string_view text, std::string_view source, const csv_options& options) {
@@ -152,140 +321,16 @@ dataset parse_csv(std::string_view text, std::string_view source, const csv_opti
   io::csv_reader reader(text, diagnostics);
   std::vector<raw_field> fields;
   if (!reader.next(fields)) diagnostics.fail(0, 0, "empty file: no rows");
-
-  const std::size_t column_count = fields.size();
-  const std::size_t first_line = reader.record_line();
-  if (column_count < 2) {
-    diagnostics.fail(first_line, 0,
-                     "a single column: need at least one feature column and a target column");
-  }
-  const std::vector<std::size_t> target_columns =
-      resolve_target_columns(options, column_count, first_line, diagnostics);
-  std::vector<bool> is_target(column_count, false);
-  for (const std::size_t column : target_columns) is_target[column] = true;
-
-  bool has_header = options.header == header_row::present;
-  if (options.header == header_row::detect) {
-    std::size_t numeric = 0;
-    for (std::size_t column = 0; column < column_count; ++column) {
-      if (is_target[column]) continue;
-      if (field_is_number(fields[column])) ++numeric;
-    }
-    // Mixed names and numbers: read it as data, so the first non-numeric field is reported
-    // instead of a typo in the first data row silently turning it into a header.
-    has_header = numeric == 0;
-  }
-
-  // File column names: the header's, else generated, for dataset::feature_names.
-  std::vector<std::string> column_names(column_count);
-  std::string scratch;
-  for (std::size_t column = 0; column < column_count; ++column) {
-    if (has_header) {
-      io::unescape(fields[column], scratch);
-      column_names[column] = scratch.empty() ? column_label(column) : scratch;
-    } else {
-      column_names[column] = column_label(column);
-    }
-  }
-  if (has_header) {
-    diagnostics.set_column_names(column_names);
+  const csv_layout layout = read_layout(fields, reader.record_line(), options, diagnostics);
+  if (layout.has_header) {
+    diagnostics.set_column_names(layout.column_names);
     if (!reader.next(fields)) {
-      diagnostics.fail(first_line, 0, "no data rows: the file holds only a header");
+      diagnostics.fail(layout.first_line, 0, "no data rows: the file holds only a header");
     }
   }
-
-  const std::size_t feature_count = column_count - target_columns.size();
-  const bool classify = options.kind == task::classification;
-  // Regression targets in the order the options list them, whatever their file order.
-  std::vector<std::size_t> target_slot(column_count, 0);
-  for (std::size_t slot = 0; slot < target_columns.size(); ++slot) {
-    target_slot[target_columns[slot]] = slot;
-  }
-
-  std::vector<float> features;
-  std::vector<float> targets;
-  std::vector<class_index> labels;
-  std::vector<float> row_targets(target_columns.size());
   class_table classes(options.known_classes);
-  std::size_t rows = 0;
-
-  do {
-    const std::size_t line = reader.record_line();
-    if (fields.size() != column_count) {
-      const std::size_t column = std::min(fields.size(), column_count) + 1;
-      diagnostics.fail(line, column,
-                       "ragged row: " + std::to_string(fields.size()) + " fields, expected " +
-                           std::to_string(column_count) + " as on line " +
-                           std::to_string(first_line));
-    }
-    for (std::size_t column = 0; column < column_count; ++column) {
-      const raw_field& field = fields[column];
-      if (classify && is_target[column]) {
-        io::unescape(field, scratch);
-        if (scratch.empty()) diagnostics.fail(field.line, column + 1, "empty field (no label)");
-        if (classes.names().size() == std::numeric_limits<class_index>::max()) {
-          diagnostics.fail(field.line, column + 1, "too many classes");
-        }
-        class_index index = 0;
-        if (!classes.index_of(scratch, index)) {
-          diagnostics.fail(field.line, column + 1,
-                           "unknown label " + io::quote_for_message(scratch) + ": not one of the " +
-                               std::to_string(classes.names().size()) + " known classes");
-        }
-        labels.push_back(index);
-        continue;
-      }
-      float value = 0.0f;
-      // A quoted field with "" in it holds a quote character: never a number.
-      const number_status status = field.has_escaped_quote ? number_status::not_a_number
-                                                           : io::parse_float(field.text, value);
-      if (status != number_status::ok) {
-        io::unescape(field, scratch);
-        std::string reason = io::number_error_reason(status, scratch);
-        if (!has_header && line == first_line && options.header == header_row::detect) {
-          reason += " (line " + std::to_string(first_line) +
-                    " is read as data, not as a header, because some of its feature fields are "
-                    "numbers)";
-        }
-        diagnostics.fail(field.line, column + 1, std::move(reason));
-      }
-      if (is_target[column]) {
-        row_targets[target_slot[column]] = value;
-      } else {
-        features.push_back(value);
-      }
-    }
-    if (!classify) targets.insert(targets.end(), row_targets.begin(), row_targets.end());
-    ++rows;
-  } while (reader.next(fields));
-
-  std::vector<std::string> feature_names;
-  feature_names.reserve(feature_count);
-  for (std::size_t column = 0; column < column_count; ++column) {
-    if (!is_target[column]) feature_names.push_back(column_names[column]);
-  }
-  std::vector<std::string> target_names;
-  for (const std::size_t column : target_columns) target_names.push_back(column_names[column]);
-
-  dataset data;
-  if (classify) {
-    std::vector<std::string>& class_names = classes.names();
-    if (!classes.fixed()) {
-      if (class_names.size() < 2) {
-        diagnostics.fail(0, target_columns[0] + 1,
-                         "a single class " + io::quote_for_message(class_names.front()) + " in " +
-                             std::to_string(rows) + " rows: a classification needs at least two");
-      }
-      if (options.order == class_order::sorted) sort_classes(class_names, labels);
-    }
-    data = dataset::classification(feature_count, std::move(features), std::move(labels),
-                                   std::move(class_names));
-  } else {
-    data = dataset::regression(feature_count, std::move(features), target_columns.size(),
-                               std::move(targets));
-  }
-  data.set_column_names(std::move(feature_names), std::move(target_names));
-  return data;
+  csv_rows rows = read_rows(reader, fields, layout, options, classes, diagnostics);
+  return make_dataset(layout, std::move(rows), classes, options, diagnostics);
 }
 
 dataset read_csv(std::istream& in, std::string_view source, const csv_options& options) {

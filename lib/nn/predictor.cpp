@@ -103,7 +103,7 @@ Impl* walk(const model& m, nn::arena_cursor& cursor) {
   std::size_t offset = 0;
   for (std::size_t c = 0; c < names.size(); ++c) {
     name_offsets[c] = offset;
-    std::memcpy(name_bytes + offset, names[c].data(), names[c].size());
+    std::copy_n(names[c].data(), names[c].size(), name_bytes + offset);  // no NUL: lengths kept
     offset += names[c].size();
   }
   if (!names.empty()) name_offsets[names.size()] = offset;

@@ -30,6 +30,56 @@
 
 namespace simdnn::kernels::gemm {
 
+// One mc x kc block of op(A) against one kc x nc block of op(B) (BLIS's macro-kernel: the jr and
+// ir loops): every MR x NR tile of that part of C through the micro-kernel. A is read from its
+// packed panels (packed_a), else in place with its strides and only a partial last panel from
+// a_pack; B from its packed panels, or in place (b_in_place) for every whole NR-wide panel.
+struct macro_block {
+  std::size_t mc, nc, kc;
+  const float* a_block;  // op(A)(i, p) at a_block[i * a_rs + p * a_cs] when not packed
+  std::size_t a_rs, a_cs;
+  bool packed_a;
+  const float* a_pack;
+  const float* b_block;  // op(B)(p, j) at b_block[p * ldb + j] when read in place
+  std::size_t ldb;
+  bool b_in_place;
+  const float* b_pack;
+  float* c;  // the block's top-left element of C
+  std::size_t ldc;
+  float alpha, beta;
+};
+
+template <class Arch, std::size_t MR, std::size_t NR>
+void sgemm_macro_kernel(const macro_block& blk) noexcept {
+  for (std::size_t jr = 0; jr < blk.nc; jr += NR) {
+    const std::size_t nr = min_size<Arch>(NR, blk.nc - jr);
+    const bool b_panel_in_place = blk.b_in_place && nr == NR;
+    const float* b_panel = b_panel_in_place ? blk.b_block + jr : blk.b_pack + jr * blk.kc;
+    const std::size_t b_rs = b_panel_in_place ? blk.ldb : NR;
+    for (std::size_t ir = 0; ir < blk.mc; ir += MR) {
+      const std::size_t mr = min_size<Arch>(MR, blk.mc - ir);
+      float* c_tile = blk.c + ir * blk.ldc + jr;
+      if (!blk.packed_a && mr == MR) {
+        sgemm_micro_kernel<Arch, MR, NR>(blk.kc, blk.a_block + ir * blk.a_rs, blk.a_rs, blk.a_cs,
+                                         b_panel, b_rs, c_tile, blk.ldc, blk.alpha, blk.beta, mr,
+                                         nr);
+      } else {
+        const float* a_panel = blk.packed_a ? blk.a_pack + ir * blk.kc : blk.a_pack;
+        sgemm_micro_kernel<Arch, MR, NR>(blk.kc, a_panel, 1, MR, b_panel, b_rs, c_tile, blk.ldc,
+                                         blk.alpha, blk.beta, mr, nr);
+      }
+    }
+  }
+}
+
+// 64-byte aligned start inside the caller's workspace (any alignment of a float*). A template
+// on Arch, like everything a per-ISA object emits (tools/check-isa-symbols.sh).
+template <class Arch>
+inline float* align_workspace(float* workspace) noexcept {
+  const auto misalignment = reinterpret_cast<std::uintptr_t>(workspace) % 64;
+  return misalignment == 0 ? workspace : workspace + (64 - misalignment) / sizeof(float);
+}
+
 template <class Arch, class Shape, a_packing Policy = a_packing::automatic>
 void sgemm_blocked(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k,
                    float alpha, const float* a, std::size_t lda, const float* b, std::size_t ldb,
@@ -56,11 +106,12 @@ void sgemm_blocked(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std
   // Carve the workspace (its layout: sgemm_workspace_layout, the function that also sizes it).
   const sgemm_workspace_parts parts =
       sgemm_workspace_layout(gemm_blocking{MR, NR, KC, MC, NC}, m, n, k);
-  const auto address = reinterpret_cast<std::uintptr_t>(workspace);
-  float* const a_pack = reinterpret_cast<float*>((address + 63) & ~std::uintptr_t{63});
+  float* const a_pack = align_workspace<Arch>(workspace);
   float* const b_pack = a_pack + parts.packed_a;
 
   const bool read_b_in_place = b_in_place(Policy, trans_b, m, ldb);
+  // Unpacked: op(A)(i, p) sits at a_block[i * a_rs + p * a_cs].
+  const std::size_t a_rs = trans_a ? 1 : lda, a_cs = trans_a ? lda : 1;
   for (std::size_t jc = 0; jc < n; jc += NC) {
     const std::size_t nc = min_size<Arch>(NC, n - jc);
     const bool packed_a = pack_a(Policy, nc, g);
@@ -75,13 +126,9 @@ void sgemm_blocked(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std
         sgemm_pack_b<Arch, NR>(false, b_block + full_cols, ldb, kc, nc - full_cols,
                                b_pack + full_cols * kc);
       }
-      // Only the first k block applies the caller's beta; later ones accumulate.
-      const float beta_block = pc == 0 ? beta : 1.0f;
       for (std::size_t ic = 0; ic < m; ic += MC) {
         const std::size_t mc = min_size<Arch>(MC, m - ic);
         const float* a_block = trans_a ? a + pc * lda + ic : a + ic * lda + pc;
-        // Unpacked: op(A)(i, p) sits at a_block[i * a_rs + p * a_cs].
-        const std::size_t a_rs = trans_a ? 1 : lda, a_cs = trans_a ? lda : 1;
         const std::size_t full_rows = mc / MR * MR;
         if (packed_a) {
           sgemm_pack_a<Arch, MR>(trans_a, a_block, lda, mc, kc, a_pack);
@@ -90,27 +137,23 @@ void sgemm_blocked(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std
           const float* tail = trans_a ? a_block + full_rows : a_block + full_rows * lda;
           sgemm_pack_a<Arch, MR>(trans_a, tail, lda, mc - full_rows, kc, a_pack);
         }
-        for (std::size_t jr = 0; jr < nc; jr += NR) {
-          const std::size_t nr = min_size<Arch>(NR, nc - jr);
-          const bool b_panel_in_place = read_b_in_place && nr == NR;
-          const float* b_panel = b_panel_in_place ? b_block + jr : b_pack + jr * kc;
-          const std::size_t b_rs = b_panel_in_place ? ldb : NR;
-          for (std::size_t ir = 0; ir < mc; ir += MR) {
-            const std::size_t mr = min_size<Arch>(MR, mc - ir);
-            float* c_tile = c + (ic + ir) * ldc + jc + jr;
-            const bool in_place = !packed_a && mr == MR;
-            const float* a_panel = packed_a   ? a_pack + ir * kc
-                                   : in_place ? a_block + ir * a_rs
-                                              : a_pack;
-            if (in_place) {
-              sgemm_micro_kernel<Arch, MR, NR>(kc, a_panel, a_rs, a_cs, b_panel, b_rs, c_tile, ldc,
-                                               alpha, beta_block, mr, nr);
-            } else {
-              sgemm_micro_kernel<Arch, MR, NR>(kc, a_panel, 1, MR, b_panel, b_rs, c_tile, ldc,
-                                               alpha, beta_block, mr, nr);
-            }
-          }
-        }
+        // Only the first k block applies the caller's beta; later ones accumulate.
+        sgemm_macro_kernel<Arch, MR, NR>(macro_block{.mc = mc,
+                                                     .nc = nc,
+                                                     .kc = kc,
+                                                     .a_block = a_block,
+                                                     .a_rs = a_rs,
+                                                     .a_cs = a_cs,
+                                                     .packed_a = packed_a,
+                                                     .a_pack = a_pack,
+                                                     .b_block = b_block,
+                                                     .ldb = ldb,
+                                                     .b_in_place = read_b_in_place,
+                                                     .b_pack = b_pack,
+                                                     .c = c + ic * ldc + jc,
+                                                     .ldc = ldc,
+                                                     .alpha = alpha,
+                                                     .beta = pc == 0 ? beta : 1.0f});
       }
     }
   }
