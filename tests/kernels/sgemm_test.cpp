@@ -683,6 +683,25 @@ TEST(SgemmApi, CallerWorkspaceMustBeLargeEnough) {
   EXPECT_EQ(sgemm_workspace_size(0, 5, 5), 0u);
 }
 
+// A workspace at every byte offset, on a shape that packs both A and B with aligned vector
+// stores: the kernel must find its 64-byte aligned start inside any span of bytes.
+TEST(SgemmApi, CallerWorkspaceAtAnyByteOffset) {
+  const std::size_t m = 100, n = 200, k = 300;
+  test_rng rng(8);
+  std::vector<float> a(m * k), b(k * n), expected(m * n, 0.0f);
+  for (float& x : a) x = rng.uniform(-1, 1);
+  for (float& x : b) x = rng.uniform(-1, 1);
+  sgemm(op::none, op::none, m, n, k, 1, a.data(), k, b.data(), n, 0, expected.data(), n);
+  const std::size_t bytes = sgemm_workspace_size(m, n, k);
+  std::vector<std::byte> workspace(bytes + 64);
+  for (std::size_t offset = 0; offset < 64; offset += 7) {
+    std::vector<float> c(m * n, 0.0f);
+    sgemm(op::none, op::none, m, n, k, 1, a.data(), k, b.data(), n, 0, c.data(), n,
+          std::span<std::byte>(workspace).subspan(offset, bytes));
+    ASSERT_EQ(c, expected) << "workspace at byte offset " << offset;
+  }
+}
+
 }  // namespace
 }  // namespace simdnn
 

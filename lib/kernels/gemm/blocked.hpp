@@ -72,12 +72,16 @@ void sgemm_macro_kernel(const macro_block& blk) noexcept {
   }
 }
 
-// 64-byte aligned start inside the caller's workspace (any alignment of a float*). A template
-// on Arch, like everything a per-ISA object emits (tools/check-isa-symbols.sh).
+// 64-byte aligned start inside the caller's workspace, which may have any alignment, even an odd
+// byte address (the public sgemm takes a span of bytes): moved in bytes, so no integer is turned
+// back into a pointer. A template on Arch, like everything a per-ISA object emits
+// (tools/check-isa-symbols.sh).
 template <class Arch>
 inline float* align_workspace(float* workspace) noexcept {
-  const auto misalignment = reinterpret_cast<std::uintptr_t>(workspace) % 64;
-  return misalignment == 0 ? workspace : workspace + (64 - misalignment) / sizeof(float);
+  auto* bytes = reinterpret_cast<std::byte*>(workspace);
+  const auto misalignment = reinterpret_cast<std::uintptr_t>(bytes) % 64;
+  if (misalignment != 0) bytes += 64 - misalignment;
+  return reinterpret_cast<float*>(bytes);
 }
 
 template <class Arch, class Shape, a_packing Policy = a_packing::automatic>
