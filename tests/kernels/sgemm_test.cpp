@@ -73,14 +73,34 @@ std::string describe(const gemm_case& g) {
          " pad=" + std::to_string(g.pad) + (g.nan_c ? " C=NaN" : "");
 }
 
-// The documented order of operations (lib/kernels/gemm/dispatch.hpp, "Order of operations")
-// evaluated element by element in scalars: what each ISA's kernels must give bit for bit, on every
-// path. `fused`: one rounding per fma (AVX2, AVX-512), else a multiply and an add (SSE2). Since
-// every FMA ISA must equal this one reference, they agree with each other, which a machine with a
-// single FMA ISA can prove too. `single_row`: the 16-lane dot products of sgemm_single_row.
+// The documented orders of operations (lib/kernels/table.hpp, "Order of operations"), evaluated
+// element by element in scalars: what each ISA's kernels must give bit for bit, on every path.
+// `fused`: one rounding per fma (AVX2, AVX-512), else a multiply and an add (SSE2). Since every
+// FMA ISA must equal this one reference, they agree with each other, which a machine with a
+// single FMA ISA can prove too.
+enum class gemm_order { blocked, single_row, one_row };
+
+// Which order a path gives a case: the automatic choice follows lib/kernels/gemm/path.hpp; the
+// small path's one-row loop (a row of C times B, or a contiguous column of C with op(A) = A^T)
+// takes the two-chain order; the packed and unpacked blocked loops always the blocked one.
+gemm_order order_of(const kernels::kernel_table& table, kernels::sgemm_fn kernel,
+                    const gemm_case& g, std::size_t ldc) {
+  using kernels::gemm::path;
+  const path automatic = kernels::gemm::choose_path(g.ta, g.tb, g.m, g.n, g.k, g.alpha == 0.0f);
+  if (kernel == table.sgemm && automatic == path::single_row) return gemm_order::single_row;
+  const bool small =
+      kernel == table.sgemm_small || (kernel == table.sgemm && automatic == path::small);
+  if (!small) return gemm_order::blocked;
+  if (g.n == 1) {
+    return kernels::gemm::column_across_rows(g.ta, g.m, ldc) ? gemm_order::one_row
+                                                             : gemm_order::blocked;
+  }
+  return g.m == 1 ? gemm_order::one_row : gemm_order::blocked;
+}
+
 std::vector<float> documented_order(const gemm_case& g, const stored_matrix& a,
                                     const stored_matrix& b, const std::vector<float>& c0,
-                                    std::size_t ldc, bool fused, bool single_row) {
+                                    std::size_t ldc, bool fused, gemm_order order) {
   const auto fma = [fused](float x, float y, float z) {
     return fused ? std::fma(x, y, z) : x * y + z;
   };
@@ -95,7 +115,7 @@ std::vector<float> documented_order(const gemm_case& g, const stored_matrix& a,
         if (g.beta != 1.0f) cij = g.beta == 0.0f ? 0.0f : cij * g.beta;
         continue;
       }
-      if (single_row) {
+      if (order == gemm_order::single_row) {
         float s[lanes] = {};
         const std::size_t padded = (g.k + lanes - 1) / lanes * lanes;
         for (std::size_t p = 0; p < padded; ++p) {
@@ -112,10 +132,13 @@ std::vector<float> documented_order(const gemm_case& g, const stored_matrix& a,
         continue;
       }
       for (std::size_t pc = 0; pc < g.k; pc += kc) {
-        float acc = 0.0f;
-        for (std::size_t p = pc; p < g.k && p < pc + kc; ++p)
+        float chain[2] = {0.0f, 0.0f};  // one_row: even and odd p of the block
+        for (std::size_t p = pc; p < g.k && p < pc + kc; ++p) {
+          float& acc = order == gemm_order::one_row ? chain[(p - pc) % 2] : chain[0];
           acc = fma(op_a(i, p), op_b(p, j), acc);
-        const float t = acc * g.alpha;
+        }
+        const float sum = order == gemm_order::one_row ? chain[0] + chain[1] : chain[0];
+        const float t = sum * g.alpha;
         const float beta_block = pc == 0 ? g.beta : 1.0f;
         cij = beta_block == 0.0f ? t : fma(beta_block, cij, t);
       }
@@ -147,17 +170,19 @@ std::string run_case(const kernel_table& table, kernels::sgemm_fn kernel, const 
 
   auto op_a = [&](std::size_t i, std::size_t p) { return g.ta ? a.at(p, i) : a.at(i, p); };
   auto op_b = [&](std::size_t p, std::size_t j) { return g.tb ? b.at(j, p) : b.at(p, j); };
-  const bool single_row = kernel == table.sgemm && g.m == 1 && g.tb &&
-                          (!g.ta || g.k <= kernels::gemm::kSingleRowMaxGather);
+  const gemm_order order = order_of(table, kernel, g, c.ld);
   const std::vector<float> ordered =
-      documented_order(g, a, b, c0, c.ld, table.id != isa::sse2, single_row);
+      documented_order(g, a, b, c0, c.ld, table.id != isa::sse2, order);
   for (std::size_t i = 0; i < g.m; ++i) {
     for (std::size_t j = 0; j < g.n; ++j) {
       const std::size_t at = i * c.ld + j;
       if (!same_bits(c.data[at], ordered[at])) {
         return describe(g) + ": C(" + std::to_string(i) + "," + std::to_string(j) +
                ") = " + std::to_string(c.data[at]) + ", the documented order of operations gives " +
-               std::to_string(ordered[at]) + (single_row ? " (16-lane single-row order)" : "");
+               std::to_string(ordered[at]) +
+               (order == gemm_order::single_row ? " (16-lane single-row order)"
+                : order == gemm_order::one_row  ? " (two-chain one-row order)"
+                                                : " (blocked order)");
       }
       double dot = 0.0, magnitude = 0.0;
       for (std::size_t p = 0; p < g.k; ++p) {
@@ -444,8 +469,9 @@ TEST_P(SgemmTest, MicroKernelAloneEveryDepthAndPartialTile) {
 // (lib/kernels/gemm/dispatch.hpp, "Order of operations"): every path computes each element in the
 // blocked order (KC blocks, one fma chain from +0 per block, alpha, then beta), so the tile shapes,
 // the small path's loops and the decision between them, which all depend on the ISA, cannot change
-// a bit. The reference is the blocked kernel with A always packed; the exception, a single row of C
-// times B^T through the automatic choice (16-lane dot products), is left out.
+// a bit. The reference is the blocked kernel with A always packed; the documented exceptions (a
+// single row of C, a contiguous single column of an A^T product: their own ISA-independent
+// orders, checked in run_case) are left out.
 TEST_P(SgemmTest, EveryPathGivesTheBitsOfTheBlockedOrder) {
   std::vector<gemm_case> cases;
   const std::size_t sizes[] = {1, 2, 3, 7, 9, 13, 17, 33};
@@ -487,7 +513,9 @@ TEST_P(SgemmTest, EveryPathGivesTheBitsOfTheBlockedOrder) {
                  {"A unpacked", table_->sgemm_unpacked_a},
                  {"small path", table_->sgemm_small}};
     for (const auto& path : paths) {
-      if (g.m == 1 && g.tb && path.kernel == table_->sgemm) continue;  // the documented exception
+      // The documented exceptions (single rows, contiguous single columns of A^T products)
+      // have their own orders, checked against their scalar references in run_case.
+      if (order_of(*table_, path.kernel, g, c.ld) != gemm_order::blocked) continue;
       const std::vector<float> got = run(path.kernel);
       for (std::size_t i = 0; i < got.size(); ++i) {
         ASSERT_TRUE(same_bits(got[i], reference[i]))

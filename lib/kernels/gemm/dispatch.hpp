@@ -7,9 +7,14 @@
 // element of C is computed the same way on every FMA ISA, whatever the tile shape, the path or
 // the thread split: k in blocks of KC = kReproducibleKc from p = 0; per block one chain
 // acc = fma(op(A)(i, p), op(B)(p, j), acc) from acc = +0 in increasing p; t = acc * alpha; the
-// first block stores t (beta == 0) or fma(beta, C, t), later blocks C + t. The one exception is
-// a single row of C times B^T with op(A) = A or k <= kSingleRowMaxGather (sgemm_single_row): 16
-// lane sums folded in a fixed tree, again the same on every FMA ISA. Every fma is
+// first block stores t (beta == 0) or fma(beta, C, t), later blocks C + t. Two exceptions, each
+// chosen by ISA-independent rules (lib/kernels/gemm/path.hpp) and the same on every FMA ISA:
+//  - a single row of C times B^T with op(A) = A or k <= kSingleRowMaxGather (sgemm_single_row):
+//    16 lane sums (lane l takes p = l, l + 16, ...) folded as (l, l + 8), +4, +2, +1;
+//  - the small path's one-row loop (a single row of C times B, or a contiguous single column of
+//    C = A^T b): per KC block two chains from +0, even p and odd p, summed even + odd (one row
+//    has too few accumulators for one chain to cover the FMA latency).
+// Every fma is
 // fused_multiply_add (lib/kernels/fma.hpp), one rounding. Not promised: which NaN's payload
 // comes out when two different NaNs meet in one operation (x86 keeps the first operand's, and
 // the compiler orders commutative operands per ISA); the result is NaN on every ISA.

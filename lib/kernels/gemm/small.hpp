@@ -23,10 +23,11 @@
 // are never padded: a remainder runs through tiles of 8, 4, 2 and 1 rows; the last partial vector
 // of a row of C is stored with store_partial.
 //
-// Order of operations: every loop here computes each element of C exactly as the blocked
-// kernel does (lib/kernels/table.hpp, kReproducibleKc): k in blocks of KC, one fma chain
+// Order of operations: every loop here but the one-row loop computes each element of C exactly
+// as the blocked kernel does (lib/kernels/gemm/dispatch.hpp): k in blocks of KC, one fma chain
 // from +0 per block, times alpha, then beta. Which loop runs depends on the vector width, so this
-// is what makes the result independent of the ISA (and of the path: tests compare them bitwise).
+// is what makes the result independent of the ISA (tests compare the paths bitwise). The one-row
+// loop (m == 1), chosen by m alone on every ISA, takes two chains, even p and odd p.
 //
 // Contract (as sgemm_blocked): beta == 0 never reads C (it may hold NaN); k == 0 or alpha == 0
 // reads neither A nor B; nothing outside the m x n window of C is written; no read before an
@@ -94,16 +95,16 @@ void sgemm_small_columns_block(std::size_t m, std::size_t n, std::size_t k, floa
       // The tile inlined here: a one-sample call is a few dozen cycles, a call level counts.
       switch (nv) {
         case 4:
-          sgemm_small_tile<Arch, 1, 4, TransA>(k, a, lda, bp, c_panel, ldc, alpha, beta);
+          sgemm_small_tile<Arch, 1, 4, TransA, 2>(k, a, lda, bp, c_panel, ldc, alpha, beta);
           break;
         case 3:
-          sgemm_small_tile<Arch, 1, 3, TransA>(k, a, lda, bp, c_panel, ldc, alpha, beta);
+          sgemm_small_tile<Arch, 1, 3, TransA, 2>(k, a, lda, bp, c_panel, ldc, alpha, beta);
           break;
         case 2:
-          sgemm_small_tile<Arch, 1, 2, TransA>(k, a, lda, bp, c_panel, ldc, alpha, beta);
+          sgemm_small_tile<Arch, 1, 2, TransA, 2>(k, a, lda, bp, c_panel, ldc, alpha, beta);
           break;
         default:
-          sgemm_small_tile<Arch, 1, 1, TransA>(k, a, lda, bp, c_panel, ldc, alpha, beta);
+          sgemm_small_tile<Arch, 1, 1, TransA, 2>(k, a, lda, bp, c_panel, ldc, alpha, beta);
           break;
       }
     } else if (nv == 2) {

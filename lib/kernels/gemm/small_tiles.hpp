@@ -47,7 +47,13 @@ struct small_b_panel {
 // op(A)(i, p) = a[i * lda + p], or a[p * lda + i] when TransA. Each element is one fma chain
 // along k from +0, in the blocked micro-kernel's order (see "Order of operations" above), so the
 // tile's shape, which differs by ISA, never changes a result.
-template <class Arch, std::size_t R, std::size_t NV, bool TransA>
+//
+// Chains: 1, the blocked order (one fma chain per element). 2, the one-row order: a single row
+// of C has only NV accumulators, too few FMA chains to cover the FMA latency, so even p and odd
+// p go to two chains, each from +0, summed even + odd. Which p goes where depends on p alone
+// (not on the tile's width or on where partial loads start), so the result is the same on every
+// ISA; only the one-row loop uses it (lib/kernels/table.hpp, "Order of operations").
+template <class Arch, std::size_t R, std::size_t NV, bool TransA, std::size_t Chains = 1>
 [[gnu::always_inline]] inline void sgemm_small_tile(std::size_t k, const float* __restrict a,
                                                     std::size_t lda, const small_b_panel& bp,
                                                     float* __restrict c, std::size_t ldc,
@@ -58,14 +64,20 @@ template <class Arch, std::size_t R, std::size_t NV, bool TransA>
   const float* __restrict b = bp.b;
   const std::size_t ldb = bp.ldb, tail = bp.tail;
 
-  fbatch acc[R][NV];
+  static_assert(Chains == 1 || (Chains == 2 && R == 1), "two chains only for the one-row loop");
+  fbatch acc[Chains][R][NV];
+#pragma GCC unroll 2
+  for (std::size_t s = 0; s < Chains; ++s) {
 #pragma GCC unroll 32
-  for (std::size_t i = 0; i < R; ++i) {
+    for (std::size_t i = 0; i < R; ++i) {
 #pragma GCC unroll 8
-    for (std::size_t v = 0; v < NV; ++v) acc[i][v] = fbatch(0.0f);
+      for (std::size_t v = 0; v < NV; ++v) acc[s][i][v] = fbatch(0.0f);
+    }
   }
-  // One rank-1 update from row p of B; Whole: the last vector is loaded whole (p < safe).
-  auto update = [&](auto whole, std::size_t p) __attribute__((always_inline)) {
+  // One rank-1 update of chain `chain` from row p of B; Whole: the last vector is loaded whole
+  // (p < safe).
+  auto update = [&](auto chain, auto whole, std::size_t p) __attribute__((always_inline)) {
+    constexpr std::size_t s = decltype(chain)::value;
     const float* row = b + p * ldb;
     fbatch bv[NV];
 #pragma GCC unroll 8
@@ -81,20 +93,43 @@ template <class Arch, std::size_t R, std::size_t NV, bool TransA>
       const fbatch av(ap[i * a_rs]);
 #pragma GCC unroll 8
       for (std::size_t v = 0; v < NV; ++v)
-        acc[i][v] = fused_multiply_add<Arch>(av, bv[v], acc[i][v]);
+        acc[s][i][v] = fused_multiply_add<Arch>(av, bv[v], acc[s][i][v]);
     }
   };
+  using even = std::integral_constant<std::size_t, 0>;
+  using odd = std::integral_constant<std::size_t, Chains - 1>;
   const std::size_t safe = bp.safe < k ? bp.safe : k;
   std::size_t p = 0;
-  for (; p < safe; ++p) update(std::true_type{}, p);
+  if constexpr (Chains == 2) {
+    for (; p + 2 <= safe; p += 2) {
+      update(even{}, std::true_type{}, p);
+      update(odd{}, std::true_type{}, p + 1);
+    }
+  }
+  for (; p < safe; ++p) {
+    if (Chains == 1 || p % 2 == 0) {
+      update(even{}, std::true_type{}, p);
+    } else {
+      update(odd{}, std::true_type{}, p);
+    }
+  }
   // The last rows of B (at most width of them, usually one): partial loads.
-  for (; p < k; ++p) update(std::false_type{}, p);
+  for (; p < k; ++p) {
+    if (Chains == 1 || p % 2 == 0) {
+      update(even{}, std::false_type{}, p);
+    } else {
+      update(odd{}, std::false_type{}, p);
+    }
+  }
 
   const fbatch alpha_v(alpha), beta_v(beta);
 #pragma GCC unroll 32
   for (std::size_t i = 0; i < R; ++i) {
 #pragma GCC unroll 8
-    for (std::size_t v = 0; v < NV; ++v) acc[i][v] *= alpha_v;
+    for (std::size_t v = 0; v < NV; ++v) {
+      if constexpr (Chains == 2) acc[0][i][v] += acc[1][i][v];  // even + odd
+      acc[0][i][v] *= alpha_v;
+    }
   }
   // The store decisions are made once per tile, not per row: branches between the rows' stores
   // cost more than the arithmetic of a small-k tile (measured).
@@ -106,9 +141,9 @@ template <class Arch, std::size_t R, std::size_t NV, bool TransA>
         float* cij = c + i * ldc + v * width;
         constexpr bool beta_is_zero = decltype(beta_zero)::value;
         if (v + 1 < NV || decltype(whole_tail)::value) {
-          store_c<Arch, beta_is_zero, true>(acc[i][v], cij, width, beta_v);
+          store_c<Arch, beta_is_zero, true>(acc[0][i][v], cij, width, beta_v);
         } else {
-          store_c<Arch, beta_is_zero, false>(acc[i][v], cij, tail, beta_v);
+          store_c<Arch, beta_is_zero, false>(acc[0][i][v], cij, tail, beta_v);
         }
       }
     }
