@@ -52,9 +52,12 @@ namespace simdnn::kernels::gemm {
 
 // One KC block of sgemm_small_columns (k <= KC): C := alpha * op(A) * B + beta * C.
 template <class Arch, class Shape, bool TransA>
-void sgemm_small_columns_block(std::size_t m, std::size_t n, std::size_t k, float alpha,
-                               const float* a, std::size_t lda, const float* b, std::size_t ldb,
-                               std::size_t extent, float beta, float* c, std::size_t ldc) noexcept {
+[[gnu::always_inline]] inline void sgemm_small_columns_block(std::size_t m, std::size_t n,
+                                                             std::size_t k, float alpha,
+                                                             const float* a, std::size_t lda,
+                                                             const float* b, std::size_t ldb,
+                                                             std::size_t extent, float beta,
+                                                             float* c, std::size_t ldc) noexcept {
   using fbatch = xsimd::batch<float, Arch>;
   constexpr std::size_t width = fbatch::size;
   constexpr std::size_t MR = Shape::mr;
