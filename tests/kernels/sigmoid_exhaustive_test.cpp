@@ -1,7 +1,7 @@
 // Every one of the 2^32 float inputs through sigmoid and sigmoid_fast, on every ISA this CPU runs,
 // checked against the contract in sigmoid_check.hpp (each kernel with its own error bound) and for
-// monotonicity over adjacent floats. Label "exhaustive"; 70-85 s per kernel and ISA in Release on
-// two cores. Prints the measured maximum error, which the README quotes.
+// monotonicity over adjacent floats. Label "exhaustive"; 70-110 s per kernel and ISA in Release
+// on two cores. Prints the measured maximum error, which docs/kernels.md quotes.
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -65,7 +65,7 @@ TEST_P(SigmoidExhaustiveTest, EveryFloatMeetsTheContract) {
   for (unsigned t = 0; t < threads; ++t) {
     workers.emplace_back([&, t] {
       // Counted in locals and stored once at the end: the per-thread slots share cache lines,
-      // and updating them per element made the threads fight over those lines (4x slower).
+      // and updating them per element made the threads fight over those lines.
       sigmoid_stats local_stats;
       monotone_checker local_monotone;
       constexpr std::size_t chunk = 1 << 16;
