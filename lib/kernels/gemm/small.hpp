@@ -125,15 +125,13 @@ template <class Arch, class Shape, bool TransA>
 // a last panel of one vector with MR rows too (12 rows measured slower: the row addresses no
 // longer fit in registers). A single row of C (m == 1) takes panels of 4 vectors. k == 1 is an
 // outer product.
+// Deeper than KC: the same loops block by block, out of line, so that sgemm_small_columns, on
+// the path of every one-sample call, holds one copy of the tiles.
 template <class Arch, class Shape, bool TransA>
-void sgemm_small_columns(std::size_t m, std::size_t n, std::size_t k, float alpha, const float* a,
-                         std::size_t lda, const float* b, std::size_t ldb, std::size_t extent,
-                         float beta, float* c, std::size_t ldc) noexcept {
-  if (k <= Shape::kc) {
-    sgemm_small_columns_block<Arch, Shape, TransA>(m, n, k, alpha, a, lda, b, ldb, extent, beta, c,
-                                                   ldc);
-    return;
-  }
+[[gnu::noinline]] void sgemm_small_columns_deep(std::size_t m, std::size_t n, std::size_t k,
+                                                float alpha, const float* a, std::size_t lda,
+                                                const float* b, std::size_t ldb, std::size_t extent,
+                                                float beta, float* c, std::size_t ldc) noexcept {
   const std::size_t a_cs = TransA ? lda : 1;
   for (std::size_t pc = 0; pc < k; pc += Shape::kc) {
     const std::size_t kc = k - pc < Shape::kc ? k - pc : Shape::kc;
@@ -141,6 +139,19 @@ void sgemm_small_columns(std::size_t m, std::size_t n, std::size_t k, float alph
                                                    b + pc * ldb, ldb, extent, pc == 0 ? beta : 1.0f,
                                                    c, ldc);
   }
+}
+
+template <class Arch, class Shape, bool TransA>
+void sgemm_small_columns(std::size_t m, std::size_t n, std::size_t k, float alpha, const float* a,
+                         std::size_t lda, const float* b, std::size_t ldb, std::size_t extent,
+                         float beta, float* c, std::size_t ldc) noexcept {
+  if (k > Shape::kc) [[unlikely]] {
+    sgemm_small_columns_deep<Arch, Shape, TransA>(m, n, k, alpha, a, lda, b, ldb, extent, beta, c,
+                                                  ldc);
+    return;
+  }
+  sgemm_small_columns_block<Arch, Shape, TransA>(m, n, k, alpha, a, lda, b, ldb, extent, beta, c,
+                                                 ldc);
 }
 
 // One column of C (n == 1), k <= KC: c_i = dot(op(A) row i, b), b's element p at b[p * b_stride],
