@@ -600,6 +600,9 @@ TEST(GemmPath, SmallLoopsAndBlockedChoices) {
   using namespace kernels::gemm;
   const geometry avx2{8, 6, 16}, avx512{16, 12, 32};
   EXPECT_EQ(choose_small_loop(1, 64, 64, avx2), small_loop::one_row);
+  EXPECT_EQ(choose_small_loop(1, 10, 1, avx2), small_loop::one_row);
+  EXPECT_EQ(choose_small_loop(1, 10, 4, avx2), small_loop::b_in_registers_2);  // two chains
+  EXPECT_EQ(choose_small_loop(1, 10, 4, avx512), small_loop::b_in_registers_1);
   EXPECT_EQ(choose_small_loop(150, 10, 1, avx2), small_loop::outer_product);
   EXPECT_EQ(choose_small_loop(150, 3, 10, avx2), small_loop::b_in_registers_1);
   EXPECT_EQ(choose_small_loop(150, 10, 4, avx2), small_loop::b_in_registers_2);

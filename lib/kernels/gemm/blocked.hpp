@@ -27,6 +27,7 @@
 #include "kernels/gemm/packing.hpp"
 #include "kernels/gemm/path.hpp"
 #include "kernels/gemm/small.hpp"
+#include "kernels/table.hpp"
 
 namespace simdnn::kernels::gemm {
 

@@ -88,11 +88,12 @@ enum class small_loop : unsigned char {
 
 [[nodiscard]] constexpr small_loop choose_small_loop(std::size_t m, std::size_t n, std::size_t k,
                                                      const geometry& g) noexcept {
-  if (m == 1) return small_loop::one_row;  // a single row gains nothing from B in registers
-  if (k == 1) return small_loop::outer_product;
+  // A single row takes the one-row order in every loop it can reach (two chains, even and odd
+  // p), so the width-dependent choice between B in registers and the tiles cannot change it.
+  if (k == 1) return m == 1 ? small_loop::one_row : small_loop::outer_product;
   if (n <= g.width && k <= kRegisterBDepthOneVector) return small_loop::b_in_registers_1;
   if (n <= 2 * g.width && k <= kRegisterBDepthTwoVectors) return small_loop::b_in_registers_2;
-  return small_loop::row_tiles;
+  return m == 1 ? small_loop::one_row : small_loop::row_tiles;
 }
 
 // n == 1 in the small path: op(A) = A^T with contiguous C is one row of C^T times A, vectorized
