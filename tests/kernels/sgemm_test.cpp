@@ -66,6 +66,19 @@ struct gemm_case {
   bool nan_c = false;  // fill C with NaN (only meaningful with beta == 0)
 };
 
+// The stored A, B and C of a case, drawn from `seed` in that order: op(A) is m x k (stored
+// k x m when transposed), op(B) k x n (stored n x k), C m x n.
+struct case_operands {
+  stored_matrix a, b, c;
+  case_operands(const gemm_case& g, std::uint64_t seed) : case_operands(g, test_rng(seed)) {}
+
+ private:
+  case_operands(const gemm_case& g, test_rng&& rng)
+      : a(g.ta ? g.k : g.m, g.ta ? g.m : g.k, g.pad, rng),
+        b(g.tb ? g.n : g.k, g.tb ? g.k : g.n, g.pad, rng),
+        c(g.m, g.n, g.pad, rng) {}
+};
+
 std::string describe(const gemm_case& g) {
   return std::string("op_a=") + (g.ta ? "T" : "N") + " op_b=" + (g.tb ? "T" : "N") +
          " m=" + std::to_string(g.m) + " n=" + std::to_string(g.n) + " k=" + std::to_string(g.k) +
@@ -152,10 +165,8 @@ std::vector<float> documented_order(const gemm_case& g, const stored_matrix& a,
 // Returns an empty string on success, else what went wrong first.
 std::string run_case(const kernel_table& table, kernels::sgemm_fn kernel, const gemm_case& g,
                      std::uint64_t seed) {
-  test_rng rng(seed);
-  stored_matrix a(g.ta ? g.k : g.m, g.ta ? g.m : g.k, g.pad, rng);
-  stored_matrix b(g.tb ? g.n : g.k, g.tb ? g.k : g.n, g.pad, rng);
-  stored_matrix c(g.m, g.n, g.pad, rng);
+  case_operands operands(g, seed);
+  auto& [a, b, c] = operands;
   if (g.nan_c) {
     for (std::size_t i = 0; i < g.m; ++i) {
       for (std::size_t j = 0; j < g.n; ++j)
@@ -494,10 +505,8 @@ TEST_P(SgemmTest, EveryPathGivesTheBitsOfTheBlockedOrder) {
   std::size_t compared = 0;
   std::uint64_t seed = 1;
   for (const gemm_case& g : cases) {
-    test_rng rng(seed++);
-    stored_matrix a(g.ta ? g.k : g.m, g.ta ? g.m : g.k, g.pad, rng);
-    stored_matrix b(g.tb ? g.n : g.k, g.tb ? g.k : g.n, g.pad, rng);
-    stored_matrix c(g.m, g.n, g.pad, rng);
+    case_operands operands(g, seed++);
+    auto& [a, b, c] = operands;
     std::vector<float> workspace(kernels::sgemm_workspace_floats(table_->blocking, g.m, g.n, g.k));
     auto run = [&](kernels::sgemm_fn kernel) {
       std::vector<float> out = c.data;
@@ -543,10 +552,8 @@ TEST_P(SgemmTest, AnyColumnSplitGivesTheUnsplitBits) {
                               {false, true, 8, 200, 260, 0.7f, 1.3f}};
   std::uint64_t seed = 50;
   for (const gemm_case& g : shapes) {
-    test_rng rng(seed++);
-    stored_matrix a(g.ta ? g.k : g.m, g.ta ? g.m : g.k, g.pad, rng);
-    stored_matrix b(g.tb ? g.n : g.k, g.tb ? g.k : g.n, g.pad, rng);
-    stored_matrix c(g.m, g.n, g.pad, rng);
+    case_operands operands(g, seed++);
+    auto& [a, b, c] = operands;
     std::vector<float> workspace(kernels::sgemm_workspace_floats(table_->blocking, g.m, g.n, g.k));
     std::vector<float> whole = c.data;
     table_->sgemm(g.ta, g.tb, g.m, g.n, g.k, g.alpha, a.data.data(), a.ld, b.data.data(), b.ld,
