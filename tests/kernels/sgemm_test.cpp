@@ -166,7 +166,10 @@ std::vector<float> documented_order(const gemm_case& g, const stored_matrix& a,
 std::string run_case(const kernel_table& table, kernels::sgemm_fn kernel, const gemm_case& g,
                      std::uint64_t seed) {
   case_operands operands(g, seed);
-  auto& [a, b, c] = operands;
+  // Named references, not a structured binding: clang 14 cannot capture bindings in a lambda.
+  const stored_matrix& a = operands.a;
+  const stored_matrix& b = operands.b;
+  stored_matrix& c = operands.c;
   if (g.nan_c) {
     for (std::size_t i = 0; i < g.m; ++i) {
       for (std::size_t j = 0; j < g.n; ++j)
@@ -506,7 +509,10 @@ TEST_P(SgemmTest, EveryPathGivesTheBitsOfTheBlockedOrder) {
   std::uint64_t seed = 1;
   for (const gemm_case& g : cases) {
     case_operands operands(g, seed++);
-    auto& [a, b, c] = operands;
+    // Named references, not a structured binding: clang 14 cannot capture bindings in a lambda.
+    const stored_matrix& a = operands.a;
+    const stored_matrix& b = operands.b;
+    const stored_matrix& c = operands.c;
     std::vector<float> workspace(kernels::sgemm_workspace_floats(table_->blocking, g.m, g.n, g.k));
     auto run = [&](kernels::sgemm_fn kernel) {
       std::vector<float> out = c.data;
@@ -553,7 +559,9 @@ TEST_P(SgemmTest, AnyColumnSplitGivesTheUnsplitBits) {
   std::uint64_t seed = 50;
   for (const gemm_case& g : shapes) {
     case_operands operands(g, seed++);
-    auto& [a, b, c] = operands;
+    const stored_matrix& a = operands.a;
+    const stored_matrix& b = operands.b;
+    const stored_matrix& c = operands.c;
     std::vector<float> workspace(kernels::sgemm_workspace_floats(table_->blocking, g.m, g.n, g.k));
     std::vector<float> whole = c.data;
     table_->sgemm(g.ta, g.tb, g.m, g.n, g.k, g.alpha, a.data.data(), a.ld, b.data.data(), b.ld,
