@@ -6,11 +6,13 @@
 // optional class names. Save it, load it, rebuild a trainable network from it
 // (model::make_network) or build an inference object (simdnn/predictor.hpp).
 //
-// ---- File format, version 1 ---------------------------------------------------------------
-// Little-endian, IEEE-754 binary32 reals, sections on multiples of 4 bytes, a CRC-32C last; the
-// byte layout is specified once, in docs/model-format.md of the source distribution (the
-// reader and the writer share its constants in lib/io/model_format.hpp). Parameters (weights and
-// biases) total at most 2^28; every weight and bias is finite.
+// ---- File format, version 2 ---------------------------------------------------------------
+// Version 2 records each layer's activation by a fixed code with its parameter (leaky_relu's
+// slope); version 1 files (sigmoid and identity only) still load, bit for bit. Little-endian,
+// IEEE-754 binary32 reals, sections on multiples of 4 bytes, a CRC-32C last; the byte layout is
+// specified once, in docs/model-format.md of the source distribution (the reader and the writer
+// share its constants in lib/io/model_format.hpp). Parameters (weights and biases) total at most
+// 2^28; every weight and bias is finite.
 //
 // ---- Loading ------------------------------------------------------------------------------
 // Checks in this order, each failure a model_error with its own code, the file's name and the
@@ -46,7 +48,7 @@
 
 namespace simdnn {
 
-inline constexpr std::uint32_t model_format_version = 1;
+inline constexpr std::uint32_t model_format_version = 2;
 
 // Bounds a loaded (or saved) model must respect; a file beyond them is rejected, not trusted.
 inline constexpr std::size_t max_model_layers = 1024;
@@ -106,6 +108,9 @@ class model_error : public std::runtime_error {
 struct model_parameters {
   std::vector<std::size_t> widths;      // input, hidden..., output: at least 2, each >= 1
   std::vector<activation> activations;  // one per layer (widths.size() - 1)
+  // One per layer, or empty for each activation's default (see simdnn/activation.hpp): only
+  // leaky_relu takes one (its slope, finite and >= 0); the others' must be 0.
+  std::vector<float> activation_parameters;
   bool bias = true;
   std::vector<std::vector<float>> weights;  // per layer, widths[l] x widths[l+1], row-major
   std::vector<std::vector<float>> biases;   // per layer widths[l+1] values; all empty if !bias
@@ -139,6 +144,7 @@ class model {
   [[nodiscard]] std::size_t output_width() const noexcept;
   [[nodiscard]] bool has_bias() const noexcept { return parameters_.bias; }
   [[nodiscard]] activation layer_activation(std::size_t layer) const noexcept;
+  [[nodiscard]] float layer_activation_parameter(std::size_t layer) const noexcept;
   [[nodiscard]] std::span<const float> weights(std::size_t layer) const noexcept;
   [[nodiscard]] std::span<const float> biases(std::size_t layer) const noexcept;
   [[nodiscard]] bool has_input_standardization() const noexcept;
@@ -151,7 +157,8 @@ class model {
   }
 
   // A trainable network holding these parameters and standardization. `options` supplies
-  // max_batch, seed, init and reduction; its activations and bias are replaced by the model's.
+  // max_batch, seed, init, loss, reduction and optimizer; its activations, their parameters and
+  // bias are replaced by the model's.
   [[nodiscard]] network make_network(network_options options = {}) const;
 
  private:

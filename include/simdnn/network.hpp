@@ -8,12 +8,37 @@
 // train_batch and loss are noexcept and never allocate; misuse returns a status, never UB
 // (simdnn/status.hpp: the error model and every code).
 //
-// Loss: squared error between the last layer's activations Y and targets T (batch x outputs).
-//   loss_reduction::mean: L = sum (y - t)^2 / (batch * outputs)      (the default)
-//   loss_reduction::sum:  L = sum (y - t)^2
+// Activations: one per layer (simdnn/activation.hpp), with an optional parameter per layer
+// (leaky_relu's slope). softmax only as the last layer.
+//
+// Losses (network_options::loss; Y the last layer's outputs, T the targets, batch x outputs):
+//   squared_error:          mean: sum (y - t)^2 / (batch * outputs)    sum: sum (y - t)^2
+//     Any output activation; the output delta goes back through the activation's derivative.
+//   binary_cross_entropy:   -[t log y + (1 - t) log(1 - y)] per output, computed from the logits
+//     z as max(z, 0) - z t + log1p(exp(-|z|)) (finite for every finite z); mean divides by batch *
+//     outputs. Needs a sigmoid or sigmoid_fast output layer; delta = scale (y - t) (the sigmoid's
+//     derivative cancels). Targets in [0, 1].
+//   softmax_cross_entropy:  -sum_j t_j log softmax(z)_j per row, as sum_j t_j (lse(z) - z_j) with
+//     lse the log-sum-exp around the row's maximum (finite for logits anywhere in float's
+//     range); mean divides by batch. Needs a softmax output layer; delta = scale (y - t), fused.
+//     Targets: rows of probabilities (one-hot or soft labels), each summing to 1.
+// Loss values are accumulated in double in a fixed order, so loss() and train_batch() agree.
 // The lecture notebook descends on E = 1/2 * sum (y - t)^2 with rate lr_nb, i.e. W -= lr_nb *
-// dE/dW. Since dL_sum/dW = 2 dE/dW, step(lr) with the sum reduction reproduces it exactly at lr =
-// lr_nb / 2.
+// dE/dW. Since dL_sum/dW = 2 dE/dW, plain SGD with the sum reduction reproduces it at lr = lr_nb
+// / 2.
+//
+// Optimizers (network_options::optimizer; g the gradient, p a parameter, lr the learning rate;
+// state in the arena, all arithmetic in float with one fixed order, so a run is reproducible):
+//   sgd:       p -= lr (g + wd p)
+//   momentum:  v = mu v + (g + wd p); p -= lr v, or with nesterov p -= lr ((g + wd p) + mu v)
+//   adam:      g' = g + wd p; m = b1 m + (1 - b1) g'; v = b2 v + (1 - b2) g'^2;
+//              p -= lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)   (Kingma & Ba, L2 decay)
+//   adamw:     as adam on g, with the decay decoupled: p -= lr wd p first (Loshchilov & Hutter)
+//   rprop:     iRPROP- (Igel & Husken), FANN's default: per parameter a step size s; if g and the
+//              previous g agree in sign s = min(s eta+, s_max), if they disagree s = max(s eta-,
+//              s_min) and g is forgotten (no move); then p -= sign(g) s. lr is not used. Meant for
+//              whole-batch gradients (the trainer uses one batch per epoch with it).
+// The bias-correction factors of adam are computed in double from the step count t.
 //
 // Determinism: the same widths, options (seed included) and ISA give bitwise the same initial
 // weights and the same training run.
@@ -25,15 +50,11 @@
 #include <span>
 #include <vector>
 
+#include "simdnn/activation.hpp"  // enum activation
 #include "simdnn/isa.hpp"
 #include "simdnn/status.hpp"  // status, result<T>, status_message: what the hot paths return
 
 namespace simdnn {
-
-enum class activation : unsigned char {
-  sigmoid,   // 1 / (1 + exp(-z)); backprop reuses the saved output: f' = a * (1 - a)
-  identity,  // f(z) = z, e.g. a linear output layer for regression
-};
 
 enum class weight_init : unsigned char {
   xavier_uniform,  // U(-r, r), r = sqrt(6 / (fan_in + fan_out)) — the default
@@ -42,9 +63,46 @@ enum class weight_init : unsigned char {
 
 enum class loss_reduction : unsigned char { mean, sum };
 
+// The numeric values are part of the ABI: new losses are added at the end.
+enum class loss_function : unsigned char {
+  squared_error,
+  binary_cross_entropy,
+  softmax_cross_entropy,
+};
+// "squared_error", "binary_cross_entropy", "softmax_cross_entropy"; "unknown" otherwise.
+[[nodiscard]] const char* loss_name(loss_function f) noexcept;
+
+enum class optimizer_kind : unsigned char { sgd, momentum, adam, adamw, rprop };
+// "sgd", "momentum", "adam", "adamw", "rprop"; "unknown" otherwise.
+[[nodiscard]] const char* optimizer_name(optimizer_kind k) noexcept;
+
+// Every optimizer's settings (formulas above); those of other kinds are ignored. The constructor
+// throws std::invalid_argument for a value that cannot work (a negative rate, beta outside
+// [0, 1), eta- outside (0, 1), eta+ <= 1, 0 < s_min <= s_0 <= s_max violated, non-finite).
+struct optimizer_options {
+  optimizer_kind kind = optimizer_kind::sgd;
+  float learning_rate = 0.1f;  // step() and train_batch() without a rate use it
+  float weight_decay = 0.0f;   // wd above (every optimizer but rprop)
+  float momentum = 0.9f;       // mu
+  bool nesterov = false;
+  float beta1 = 0.9f;
+  float beta2 = 0.999f;
+  float epsilon = 1e-8f;
+  float rprop_increase = 1.2f;      // eta+
+  float rprop_decrease = 0.5f;      // eta-
+  float rprop_initial_step = 0.1f;  // s_0 (FANN's delta_zero)
+  float rprop_min_step = 1e-6f;     // s_min
+  float rprop_max_step = 50.0f;     // s_max (FANN's delta_max)
+};
+
 struct network_options {
   // One per layer (widths.size() - 1 entries); empty means sigmoid everywhere.
   std::vector<activation> activations;
+  // One per layer, or empty for each activation's default (leaky_relu: default_leaky_relu_slope,
+  // the others 0). Only leaky_relu takes one; the others' must be 0.
+  std::vector<float> activation_parameters;
+  loss_function loss = loss_function::squared_error;
+  optimizer_options optimizer;
   bool bias = true;
   std::size_t max_batch = 256;
   weight_init init = weight_init::xavier_uniform;
@@ -86,6 +144,14 @@ class network {
   [[nodiscard]] std::size_t max_batch() const noexcept;
   [[nodiscard]] bool has_bias() const noexcept;
   [[nodiscard]] activation layer_activation(std::size_t layer) const noexcept;
+  [[nodiscard]] float layer_activation_parameter(std::size_t layer) const noexcept;
+  [[nodiscard]] loss_function loss_kind() const noexcept;
+  [[nodiscard]] loss_reduction reduction() const noexcept;
+  [[nodiscard]] const optimizer_options& optimizer() const noexcept;
+  // Updates applied since construction or reset_optimizer() (adam's t).
+  [[nodiscard]] std::uint64_t optimizer_steps() const noexcept;
+  // Zeroes the optimizer's state (moments, velocities, RPROP steps back to s_0) and its step count.
+  void reset_optimizer() noexcept;
   [[nodiscard]] std::size_t parameter_count() const noexcept;
   [[nodiscard]] isa kernels() const noexcept;  // the ISA it dispatches to
 
@@ -118,14 +184,22 @@ class network {
   // forward copies (or standardizes) its inputs into the arena, so the caller's span need not
   // outlive it. no_forward_pass also after a step: the saved activations then predate the weights.
   [[nodiscard]] status backward(std::span<const float> targets) noexcept;
-  // Plain SGD: w -= lr * dL/dw for every weight and bias. Uses the gradients up: a second step
-  // needs a new backward (no_backward_pass), so one gradient is never applied twice by mistake.
-  // A non-finite learning rate is non_finite_input.
+  // One update of every weight and bias by the configured optimizer, with the options' learning
+  // rate or the one given (RPROP ignores it). Uses the gradients up: a second step needs a new
+  // backward (no_backward_pass), so one gradient is never applied twice by mistake. A non-finite
+  // learning rate is non_finite_input.
+  [[nodiscard]] status step() noexcept;
   [[nodiscard]] status step(float learning_rate) noexcept;
   // forward + loss + backward + step; returns the loss before the update.
   [[nodiscard]] result<float> train_batch(std::span<const float> inputs,
+                                          std::span<const float> targets,
+                                          std::size_t batch) noexcept;
+  [[nodiscard]] result<float> train_batch(std::span<const float> inputs,
                                           std::span<const float> targets, std::size_t batch,
                                           float learning_rate) noexcept;
+  // The last forward pass's outputs (batch x output_width; train_batch's too: computed before its
+  // update), or empty before any forward.
+  [[nodiscard]] std::span<const float> outputs() const noexcept;
 
  private:
   struct impl;

@@ -4,10 +4,12 @@
 // merged by the linker with code built for another ISA.
 #pragma once
 
+#include "kernels/activations.hpp"
 #include "kernels/dense.hpp"
 #include "kernels/gemm/dispatch.hpp"
 #include "kernels/sigmoid.hpp"
 #include "kernels/table.hpp"
+#include "kernels/tanh.hpp"
 
 namespace simdnn::kernels {
 namespace {
@@ -43,6 +45,14 @@ const kernel_table& make_kernel_table(isa id, const char* name, const char* tile
       .sigmoid_fast = &sigmoid_fast<Arch>,
       .sigmoid_derivative = &sigmoid_derivative<Arch>,
       .sigmoid_delta = &sigmoid_delta<Arch>,
+      .tanh = &tanh<Arch>,
+      .tanh_delta = &tanh_delta<Arch>,
+      .relu = &relu<Arch>,
+      .relu_delta = &relu_delta<Arch>,
+      .leaky_relu = &leaky_relu<Arch>,
+      .leaky_relu_delta = &leaky_relu_delta<Arch>,
+      .softmax = &softmax<Arch>,
+      .softmax_delta = &softmax_delta<Arch>,
       .dense_forward = &dense_forward<Arch>,
   };
   return table;

@@ -7,10 +7,12 @@
 #include <algorithm>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "io/checks.hpp"
 #include "io/model_format.hpp"
+#include "nn/activations.hpp"
 #include "simdnn/model.hpp"
 
 namespace simdnn {
@@ -47,9 +49,23 @@ void validate(const model_parameters& p) {
     invalid(std::to_string(p.activations.size()) + " activations for " + std::to_string(layers) +
             " layers");
   }
+  if (p.activation_parameters.size() != layers) {
+    invalid(std::to_string(p.activation_parameters.size()) + " activation parameters for " +
+            std::to_string(layers) + " layers");
+  }
   for (std::size_t l = 0; l < layers; ++l) {
-    if (p.activations[l] != activation::sigmoid && p.activations[l] != activation::identity) {
+    const activation act = p.activations[l];
+    if (!is_activation(act)) {
       invalid("activation of layer " + std::to_string(l) + " is not a simdnn::activation value");
+    }
+    if (activation_output_only(act) && l + 1 != layers) {
+      invalid("layer " + std::to_string(l) + ": " + activation_name(act) +
+              " is for the output layer only");
+    }
+    const std::string_view problem = activation_parameter_problem(act, p.activation_parameters[l]);
+    if (!problem.empty()) {
+      invalid("layer " + std::to_string(l) + " (" + activation_name(act) +
+              "): " + std::string(problem));
     }
   }
   if (p.weights.size() != layers || p.biases.size() != layers) {
@@ -93,6 +109,13 @@ void validate(const model_parameters& p) {
 }  // namespace
 
 model::model(model_parameters parameters) : parameters_(std::move(parameters)) {
+  // No parameters given: each activation's default, stored explicitly from here on.
+  if (parameters_.activation_parameters.empty()) {
+    for (activation act : parameters_.activations) {
+      parameters_.activation_parameters.push_back(
+          is_activation(act) ? nn::parameter_or_default(act, nullptr) : 0.0f);
+    }
+  }
   validate(parameters_);
 }
 
@@ -105,6 +128,7 @@ model::model(const network& net, std::vector<std::string> class_names) {
   p.bias = net.has_bias();
   for (std::size_t l = 0; l < net.layer_count(); ++l) {
     p.activations.push_back(net.layer_activation(l));
+    p.activation_parameters.push_back(net.layer_activation_parameter(l));
     const std::span<const float> w = net.weights(l);
     const std::span<const float> b = net.biases(l);
     p.weights.emplace_back(w.begin(), w.end());
@@ -133,6 +157,9 @@ std::size_t model::output_width() const noexcept {
 }
 activation model::layer_activation(std::size_t layer) const noexcept {
   return layer < layer_count() ? parameters_.activations[layer] : activation::sigmoid;
+}
+float model::layer_activation_parameter(std::size_t layer) const noexcept {
+  return layer < layer_count() ? parameters_.activation_parameters[layer] : 0.0f;
 }
 std::span<const float> model::weights(std::size_t layer) const noexcept {
   if (layer >= layer_count()) return {};
@@ -164,6 +191,7 @@ std::size_t model::parameter_count() const noexcept {
 
 network model::make_network(network_options options) const {
   options.activations = parameters_.activations;
+  options.activation_parameters = parameters_.activation_parameters;
   options.bias = parameters_.bias;
   network net(parameters_.widths, options);
   for (std::size_t l = 0; l < layer_count(); ++l) {

@@ -13,6 +13,7 @@
 #include <span>
 #include <string>
 
+#include "nn/activations.hpp"
 #include "simdnn/model.hpp"
 
 namespace simdnn::io {
@@ -37,12 +38,13 @@ inline constexpr std::uint32_t flag_standardization = 1u << 1;
 inline constexpr std::uint32_t flag_class_names = 1u << 2;
 inline constexpr std::uint32_t known_flags = flag_bias | flag_standardization | flag_class_names;
 
-// Activation codes in the file: fixed here, independent of the C++ enumerators' values.
+// Activation codes in the file are each descriptor's file_code (lib/nn/activations.hpp), fixed
+// there independently of the C++ enumerators' values. Version 1 defined only these two.
 inline constexpr std::uint32_t file_sigmoid = 1;
 inline constexpr std::uint32_t file_identity = 2;
 
 [[nodiscard]] inline std::uint32_t activation_code(activation a) noexcept {
-  return a == activation::identity ? file_identity : file_sigmoid;
+  return nn::describe(a).file_code;
 }
 
 // Zero bytes that bring `bytes` up to a multiple of 4: a file's size always is one.

@@ -320,6 +320,7 @@ model parse_model(std::span<const std::byte> bytes, std::string_view source) {
   model_parameters p;
   p.widths = f.widths;
   p.activations = f.activations;
+  p.activation_parameters.assign(f.activations.size(), 0.0f);  // version 1: sigmoid and identity
   p.bias = (f.flags & flag_bias) != 0;
   const auto read_floats = [&](std::size_t at, std::size_t count) {
     std::vector<float> values(count);

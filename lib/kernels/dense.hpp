@@ -25,10 +25,12 @@
 
 #include <xsimd/xsimd.hpp>
 
+#include "kernels/activations.hpp"
 #include "kernels/dense_layout.hpp"
 #include "kernels/fma.hpp"
 #include "kernels/partial.hpp"
 #include "kernels/sigmoid.hpp"
+#include "kernels/tanh.hpp"
 
 namespace simdnn::kernels {
 
@@ -72,20 +74,39 @@ inline void dense_columns(const float* x, std::size_t inputs, const float* const
   for (std::size_t v = 0; v < NV; ++v) z[v] = (p0[v] + p1[v]) + (p2[v] + p3[v]);
 }
 
-// The sigmoid of NV vectors: sigmoid<Arch>'s kernel (the network's, bit for bit), its dependency
-// chains interleaved when there are two.
-template <class Arch, std::size_t NV>
-inline void dense_activate(xsimd::batch<float, Arch> (&z)[NV]) noexcept {
-  if constexpr (has_hardware_fma<Arch>) {
-    sigmoid_batches_fma<Arch, NV>(z);
-  } else {
+// The activation of NV vectors in registers, by the network's own batch functions (bit for
+// bit), the sigmoid's dependency chains interleaved when there are two. Softmax needs a whole
+// row: it runs after the layer (dense_forward), like identity here.
+template <class Arch, std::size_t NV, activation Act>
+inline void dense_activate(xsimd::batch<float, Arch> (&z)[NV], float parameter) noexcept {
+  using fbatch = xsimd::batch<float, Arch>;
+  if constexpr (Act == activation::sigmoid) {
+    if constexpr (has_hardware_fma<Arch>) {
+      sigmoid_batches_fma<Arch, NV>(z);
+    } else {
 #pragma GCC unroll 2
-    for (std::size_t v = 0; v < NV; ++v) z[v] = sigmoid_batch<Arch>(z[v]);
+      for (std::size_t v = 0; v < NV; ++v) z[v] = sigmoid_batch<Arch>(z[v]);
+    }
+  } else if constexpr (Act == activation::sigmoid_fast) {
+#pragma GCC unroll 2
+    for (std::size_t v = 0; v < NV; ++v) {
+      z[v] = sigmoid_fast_from_exp<Arch>(z[v], exp_minus_abs_rounded<Arch>(z[v]));
+    }
+  } else if constexpr (Act == activation::tanh) {
+#pragma GCC unroll 2
+    for (std::size_t v = 0; v < NV; ++v) z[v] = tanh_batch<Arch>(z[v]);
+  } else if constexpr (Act == activation::relu) {
+#pragma GCC unroll 2
+    for (std::size_t v = 0; v < NV; ++v) z[v] = relu_batch<Arch>(z[v]);
+  } else if constexpr (Act == activation::leaky_relu) {
+    const fbatch slope(parameter);
+#pragma GCC unroll 2
+    for (std::size_t v = 0; v < NV; ++v) z[v] = leaky_relu_batch<Arch>(z[v], slope);
   }
 }
 
 // One layer, one group of NV vectors starting at vector `first`, every row.
-template <class Arch, std::size_t NV>
+template <class Arch, std::size_t NV, activation Act>
 inline void dense_group(const dense_layer& layer, std::size_t first, const float* in, float* out,
                         std::size_t out_stride, bool to_user, std::size_t rows,
                         std::size_t in_stride) noexcept {
@@ -106,7 +127,7 @@ inline void dense_group(const dense_layer& layer, std::size_t first, const float
   for (std::size_t r = 0; r < rows; ++r) {
     batch z[NV];
     dense_columns<Arch, NV>(in + r * in_stride, layer.inputs, w, b, z);
-    if (layer.sigmoid) dense_activate<Arch, NV>(z);
+    dense_activate<Arch, NV, Act>(z, layer.activation_parameter);
     float* row = out + r * out_stride;
 #pragma GCC unroll 2
     for (std::size_t v = 0; v < NV; ++v) {
@@ -121,10 +142,25 @@ inline void dense_group(const dense_layer& layer, std::size_t first, const float
   }
 }
 
+// One layer over every row, in groups of two vectors of columns, then one.
+template <class Arch, activation Act>
+inline void dense_layer_pass(const dense_layer& layer, const float* in, float* target,
+                             std::size_t target_stride, bool last, std::size_t rows,
+                             std::size_t stride) noexcept {
+  constexpr std::size_t width = xsimd::batch<float, Arch>::size;
+  const std::size_t vectors = (layer.outputs + width - 1) / width;
+  std::size_t v = 0;
+  for (; v + 2 <= vectors; v += 2) {
+    dense_group<Arch, 2, Act>(layer, v, in, target, target_stride, last, rows, stride);
+  }
+  if (v < vectors) {
+    dense_group<Arch, 1, Act>(layer, v, in, target, target_stride, last, rows, stride);
+  }
+}
+
 template <class Arch>
 void dense_forward(const dense_model& model, const float* x, float* y, std::size_t rows,
                    float* workspace) noexcept {
-  constexpr std::size_t width = xsimd::batch<float, Arch>::size;
   const std::size_t stride = model.row_stride;
   float* in = workspace;
   float* out = workspace + rows * stride;
@@ -147,12 +183,40 @@ void dense_forward(const dense_model& model, const float* x, float* y, std::size
     const bool last = l + 1 == model.layer_count;
     float* target = last ? y : out;
     const std::size_t target_stride = last ? layer.outputs : stride;
-    const std::size_t vectors = (layer.outputs + width - 1) / width;
-    std::size_t v = 0;
-    for (; v + 2 <= vectors; v += 2) {
-      dense_group<Arch, 2>(layer, v, in, target, target_stride, last, rows, stride);
+    switch (layer.act) {
+      case activation::sigmoid:
+        dense_layer_pass<Arch, activation::sigmoid>(layer, in, target, target_stride, last, rows,
+                                                    stride);
+        break;
+      case activation::sigmoid_fast:
+        dense_layer_pass<Arch, activation::sigmoid_fast>(layer, in, target, target_stride, last,
+                                                         rows, stride);
+        break;
+      case activation::tanh:
+        dense_layer_pass<Arch, activation::tanh>(layer, in, target, target_stride, last, rows,
+                                                 stride);
+        break;
+      case activation::relu:
+        dense_layer_pass<Arch, activation::relu>(layer, in, target, target_stride, last, rows,
+                                                 stride);
+        break;
+      case activation::leaky_relu:
+        dense_layer_pass<Arch, activation::leaky_relu>(layer, in, target, target_stride, last, rows,
+                                                       stride);
+        break;
+      case activation::identity:
+      case activation::softmax:
+        dense_layer_pass<Arch, activation::identity>(layer, in, target, target_stride, last, rows,
+                                                     stride);
+        break;
     }
-    if (v < vectors) dense_group<Arch, 1>(layer, v, in, target, target_stride, last, rows, stride);
+    // Softmax (the output layer only) over each finished row, the network's kernel.
+    if (layer.act == activation::softmax) {
+      for (std::size_t r = 0; r < rows; ++r) {
+        float* row = target + r * target_stride;
+        softmax<Arch>(row, row, 1, layer.outputs);
+      }
+    }
     std::swap(in, out);
   }
 }

@@ -11,6 +11,8 @@
 
 #include <cstddef>
 
+#include "simdnn/activation.hpp"
+
 namespace simdnn::kernels {
 
 inline constexpr std::size_t dense_panel_width = 16;
@@ -28,7 +30,8 @@ struct dense_layer {
   const float* biases;  // dense_padded_width(outputs) floats
   std::size_t inputs;
   std::size_t outputs;
-  bool sigmoid;  // else identity
+  activation act;  // applied in registers; softmax over each whole output row afterwards
+  float activation_parameter;  // leaky_relu's slope
 };
 
 struct dense_model {

@@ -76,6 +76,14 @@ inline constexpr std::size_t kSigmoidBlockVectors = 16;
 using unary_fn = void (*)(const float* x, float* y, std::size_t n) noexcept;
 // d[i] = g[i] * s[i] * (1 - s[i]); d may equal g or s.
 using binary_fn = void (*)(const float* g, const float* s, float* d, std::size_t n) noexcept;
+// The same with a parameter (leaky_relu's slope).
+using unary_parameter_fn = void (*)(const float* x, float* y, std::size_t n, float p) noexcept;
+using binary_parameter_fn = void (*)(const float* g, const float* a, float* d, std::size_t n,
+                                     float p) noexcept;
+// Row-wise kernels (softmax): rows x cols, row-major.
+using rows_fn = void (*)(const float* x, float* y, std::size_t rows, std::size_t cols) noexcept;
+using rows_binary_fn = void (*)(const float* g, const float* a, float* d, std::size_t rows,
+                                std::size_t cols) noexcept;
 
 struct kernel_table {
   isa id;
@@ -94,6 +102,16 @@ struct kernel_table {
   unary_fn sigmoid_fast;  // the faster, less accurate variant (simdnn::sigmoid_fast)
   unary_fn sigmoid_derivative;
   binary_fn sigmoid_delta;
+  // The other activations (lib/kernels/tanh.hpp, activations.hpp): forward y = f(x), and the
+  // backprop step d = g * f' from the saved output a. Contracts in simdnn/activation.hpp.
+  unary_fn tanh;
+  binary_fn tanh_delta;
+  unary_fn relu;
+  binary_fn relu_delta;
+  unary_parameter_fn leaky_relu;
+  binary_parameter_fn leaky_relu_delta;
+  rows_fn softmax;
+  rows_binary_fn softmax_delta;
   // Inference through a packed dense network (lib/kernels/dense.hpp): y = forward(x) for `rows`
   // rows, workspace of dense_workspace_floats(model, rows) floats, 64-byte aligned.
   void (*dense_forward)(const dense_model& model, const float* x, float* y, std::size_t rows,

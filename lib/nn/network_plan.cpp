@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -28,15 +29,32 @@ using nn::layer_state;
 using nn::network_arena;
 using nn::network_state;
 
-// Whether backprop through `act` needs the pre-activation Z, or can take f' from the output A.
-// Sigmoid (f' = a(1 - a)) and identity (f' = 1) need only A, so Z is computed in A's storage and
-// the Z block is planned with zero size; an activation such as GELU would return true here.
-constexpr bool keeps_pre_activations(activation /*act*/) noexcept {
-  return false;
+// Whether the losses read the output layer's logits Z: the cross-entropies compute their loss
+// from Z (a log-sum-exp that never overflows), so Z must survive the activation.
+constexpr bool loss_needs_logits(loss_function loss) noexcept {
+  return loss != loss_function::squared_error;
 }
 
-bool valid_activation(activation act) noexcept {
-  return act == activation::sigmoid || act == activation::identity;
+// Whether layer `l` keeps Z in its own block (else Z is computed in A's storage and the Z block
+// is planned with zero size): when the activation's derivative needs Z, or the loss needs the
+// output layer's logits.
+bool keeps_pre_activations(const network_options& options, activation act, bool last) noexcept {
+  return !nn::describe(act).derivative_from_output || (last && loss_needs_logits(options.loss));
+}
+
+// Floats of optimizer state per parameter float (lib/nn/network_state.hpp).
+constexpr std::size_t optimizer_state_regions(optimizer_kind kind) noexcept {
+  switch (kind) {
+    case optimizer_kind::sgd:
+      return 0;
+    case optimizer_kind::momentum:
+      return 1;
+    case optimizer_kind::adam:
+    case optimizer_kind::adamw:
+    case optimizer_kind::rprop:
+      return 2;
+  }
+  return 0;
 }
 
 // Largest packing workspace any GEMM of forward or backward needs, at any batch up to max_batch,
@@ -85,6 +103,11 @@ Impl* walk_arena(std::span<const std::size_t> widths, const network_options& opt
   const auto activation_of = [&](std::size_t l) {
     return options.activations.empty() ? activation::sigmoid : options.activations[l];
   };
+  const auto parameter_of = [&](std::size_t l) {
+    return nn::parameter_or_default(activation_of(l), options.activation_parameters.empty()
+                                                          ? nullptr
+                                                          : &options.activation_parameters[l]);
+  };
 
   net.widths = width_copy;
   net.width_count = widths.size();
@@ -93,12 +116,17 @@ Impl* walk_arena(std::span<const std::size_t> widths, const network_options& opt
   net.max_batch = max_batch;
   net.bias = options.bias;
   net.reduction = options.reduction;
+  net.loss = options.loss;
+  net.optimizer = options.optimizer;
+  net.optimizer_steps = 0;
   net.parameter_count = 0;
   for (std::size_t l = 0; l < layer_count; ++l) {
     layer_state& state = layer(l);
     state.inputs = widths[l];
     state.outputs = widths[l + 1];
     state.act = activation_of(l);
+    state.activation_parameter = parameter_of(l);
+    state.descriptor = &nn::describe(state.act);
     const std::size_t weight_count = cursor.checked_multiply(widths[l], widths[l + 1], "weights");
     net.parameter_count += weight_count + (options.bias ? widths[l + 1] : 0);
   }
@@ -123,8 +151,9 @@ Impl* walk_arena(std::span<const std::size_t> widths, const network_options& opt
     }
   }
 
-  net.optimizer_state_floats = 0;  // plain SGD
-  net.optimizer_state = cursor.take<float>(net.optimizer_state_floats);
+  net.optimizer_state_regions = optimizer_state_regions(options.optimizer.kind);
+  net.optimizer_state = cursor.take<float>(
+      cursor.checked_multiply(net.optimizer_state_regions, net.parameter_region_floats, "state"));
 
   const std::size_t input_width = widths.front();
   net.input_mean = cursor.take<float>(input_width);
@@ -134,7 +163,7 @@ Impl* walk_arena(std::span<const std::size_t> widths, const network_options& opt
   for (std::size_t l = 0; l < layer_count; ++l) {
     layer_state& state = layer(l);
     const std::size_t rows = cursor.checked_multiply(max_batch, widths[l + 1], "activations");
-    const bool keep_z = keeps_pre_activations(activation_of(l));
+    const bool keep_z = keeps_pre_activations(options, activation_of(l), l + 1 == layer_count);
     state.activations = cursor.take<float>(rows);
     float* z = cursor.take<float>(keep_z ? rows : 0);
     state.pre_activations = keep_z ? z : state.activations;
@@ -144,6 +173,66 @@ Impl* walk_arena(std::span<const std::size_t> widths, const network_options& opt
   net.workspace_floats = workspace_floats;
   net.workspace = cursor.take<float>(workspace_floats);
   return cursor.carving() ? self : nullptr;
+}
+
+// The loss must be one of the enum's and fit the output layer (simdnn/network.hpp, "Losses").
+void validate_loss(const network_options& options, std::size_t layers) {
+  const activation output =
+      options.activations.empty() ? activation::sigmoid : options.activations[layers - 1];
+  switch (options.loss) {
+    case loss_function::squared_error:
+      return;
+    case loss_function::binary_cross_entropy:
+      if (output != activation::sigmoid && output != activation::sigmoid_fast) {
+        fail(std::string("binary_cross_entropy needs a sigmoid output layer, not ") +
+             activation_name(output));
+      }
+      return;
+    case loss_function::softmax_cross_entropy:
+      if (output != activation::softmax) {
+        fail(std::string("softmax_cross_entropy needs a softmax output layer, not ") +
+             activation_name(output));
+      }
+      return;
+  }
+  fail("loss is not a simdnn::loss_function value");
+}
+
+void validate_optimizer(const optimizer_options& o) {
+  const auto check = [](bool ok, const char* what, float value) {
+    if (!ok) fail(std::string("optimizer: ") + what + ", got " + std::to_string(value));
+  };
+  const auto finite = [](float v) { return std::isfinite(v); };
+  switch (o.kind) {
+    case optimizer_kind::sgd:
+    case optimizer_kind::momentum:
+    case optimizer_kind::adam:
+    case optimizer_kind::adamw:
+    case optimizer_kind::rprop:
+      break;
+    default:
+      fail("optimizer: kind is not a simdnn::optimizer_kind value");
+  }
+  check(finite(o.learning_rate) && o.learning_rate >= 0.0f, "learning_rate must be finite and >= 0",
+        o.learning_rate);
+  check(finite(o.weight_decay) && o.weight_decay >= 0.0f, "weight_decay must be finite and >= 0",
+        o.weight_decay);
+  check(finite(o.momentum) && o.momentum >= 0.0f && o.momentum < 1.0f, "momentum must be in [0, 1)",
+        o.momentum);
+  check(finite(o.beta1) && o.beta1 >= 0.0f && o.beta1 < 1.0f, "beta1 must be in [0, 1)", o.beta1);
+  check(finite(o.beta2) && o.beta2 >= 0.0f && o.beta2 < 1.0f, "beta2 must be in [0, 1)", o.beta2);
+  check(finite(o.epsilon) && o.epsilon > 0.0f, "epsilon must be finite and > 0", o.epsilon);
+  check(finite(o.rprop_increase) && o.rprop_increase > 1.0f, "rprop_increase must be > 1",
+        o.rprop_increase);
+  check(finite(o.rprop_decrease) && o.rprop_decrease > 0.0f && o.rprop_decrease < 1.0f,
+        "rprop_decrease must be in (0, 1)", o.rprop_decrease);
+  check(finite(o.rprop_min_step) && o.rprop_min_step > 0.0f, "rprop_min_step must be > 0",
+        o.rprop_min_step);
+  check(finite(o.rprop_max_step) && o.rprop_max_step >= o.rprop_min_step,
+        "rprop_max_step must be finite and >= rprop_min_step", o.rprop_max_step);
+  check(finite(o.rprop_initial_step) && o.rprop_initial_step >= o.rprop_min_step &&
+            o.rprop_initial_step <= o.rprop_max_step,
+        "rprop_initial_step must lie in [rprop_min_step, rprop_max_step]", o.rprop_initial_step);
 }
 
 void validate(std::span<const std::size_t> widths, const network_options& options) {
@@ -160,10 +249,35 @@ void validate(std::span<const std::size_t> widths, const network_options& option
          std::to_string(layers) + " layers (give one per layer, or none for sigmoid everywhere)");
   }
   for (std::size_t l = 0; l < options.activations.size(); ++l) {
-    if (!valid_activation(options.activations[l])) {
+    const activation act = options.activations[l];
+    if (!is_activation(act)) {
       fail("activation of layer " + std::to_string(l) + " is not a simdnn::activation value");
     }
+    if (activation_output_only(act) && l + 1 != layers) {
+      fail(std::string("layer ") + std::to_string(l) + ": " + activation_name(act) +
+           " is for the output layer only");
+    }
   }
+  if (!options.activation_parameters.empty()) {
+    if (options.activation_parameters.size() != layers) {
+      fail(std::to_string(options.activation_parameters.size()) +
+           " activation parameters given for " + std::to_string(layers) +
+           " layers (give one per layer, or none for the defaults)");
+    }
+    for (std::size_t l = 0; l < layers; ++l) {
+      const activation act =
+          options.activations.empty() ? activation::sigmoid : options.activations[l];
+      const std::string_view problem =
+          activation_parameter_problem(act, options.activation_parameters[l]);
+      if (!problem.empty()) {
+        fail("activation parameter of layer " + std::to_string(l) + " (" + activation_name(act) +
+             "): " + std::string(problem) + ", got " +
+             std::to_string(options.activation_parameters[l]));
+      }
+    }
+  }
+  validate_loss(options, layers);
+  validate_optimizer(options.optimizer);
   if (options.init != weight_init::xavier_uniform && options.init != weight_init::uniform_pm1) {
     fail("init is not a simdnn::weight_init value");
   }
@@ -217,6 +331,7 @@ Impl* build(std::span<const std::size_t> widths, const network_options& options,
   // Supported: validate() checked it before anything was measured.
   net->kernels = kernels::kernels_for(options.kernels);
   initialize_weights(*net, options);
+  nn::reset_optimizer_state(*net);
   return net;
 }
 

@@ -54,25 +54,117 @@ bool standardize_checked(const float* x, const float* mean, const float* stddev,
   return (flags & 0x80000000u) == 0;
 }
 
+// Whether every value is finite, as one pass of bit tests (lib/common/finite.hpp's test).
+bool targets_finite(const float* t, std::size_t n) noexcept {
+  return all_finite(t, n);
+}
+
 // Sum of squared errors in double, in eight interleaved partial sums: a fixed order (so loss()
 // and train_batch() agree bitwise) that is short enough a chain not to stall on add latency.
 // With `delta` non-null it also writes delta[i] = scale * (y[i] - t[i]) in the same pass.
-// `finite` reports whether every target was finite.
-double squared_error_sum(const float* y, const float* t, std::size_t n, float* delta, float scale,
-                         bool& finite) noexcept {
+double squared_error_sum(const float* y, const float* t, std::size_t n, float* delta,
+                         float scale) noexcept {
   constexpr std::size_t lanes = 8;
   double partial[lanes] = {};
-  std::uint32_t flags = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const double error = static_cast<double>(y[i]) - static_cast<double>(t[i]);
     partial[i % lanes] += error * error;
-    flags |= (std::bit_cast<std::uint32_t>(t[i]) & 0x7F800000u) + 0x00800000u;
     if (delta != nullptr) delta[i] = scale * (y[i] - t[i]);
   }
-  finite = (flags & 0x80000000u) == 0;
   double total = 0.0;
   for (double p : partial) total += p;
   return total;
+}
+
+// Binary cross-entropy from the logits z: max(z, 0) - z t + log1p(exp(-|z|)) per element, which
+// is finite for every finite z (the naive -t log y - (1 - t) log(1 - y) is infinite once y rounds
+// to 0 or 1). Same fixed order as the squared error. delta = scale (y - t): the sigmoid's
+// derivative cancels against the loss's.
+double binary_cross_entropy_sum(const float* z, const float* y, const float* t, std::size_t n,
+                                float* delta, float scale) noexcept {
+  constexpr std::size_t lanes = 8;
+  double partial[lanes] = {};
+  for (std::size_t i = 0; i < n; ++i) {
+    const double zi = z[i], ti = t[i];
+    partial[i % lanes] += std::max(zi, 0.0) - zi * ti + std::log1p(std::exp(-std::fabs(zi)));
+    if (delta != nullptr) delta[i] = scale * (y[i] - t[i]);
+  }
+  double total = 0.0;
+  for (double p : partial) total += p;
+  return total;
+}
+
+// Softmax cross-entropy from the logits, row by row: sum_j t_j (lse - z_j), lse = m +
+// log(sum_k exp(z_k - m)) around the row's maximum m, all in double (z_k - m is at most twice
+// float's range, so nothing overflows). delta_j = scale (y_j T - t_j) with T = sum_j t_j, the exact
+// gradient for any targets (y - t for rows that sum to 1, whatever the softmax's rounding).
+double softmax_cross_entropy_sum(const float* z, const float* y, const float* t, std::size_t rows,
+                                 std::size_t cols, float* delta, float scale) noexcept {
+  double total = 0.0;
+  for (std::size_t r = 0; r < rows; ++r) {
+    const float* zr = z + r * cols;
+    const float* tr = t + r * cols;
+    double m = zr[0];
+    for (std::size_t j = 1; j < cols; ++j) m = std::max(m, static_cast<double>(zr[j]));
+    double exp_sum = 0.0, target_sum = 0.0, weighted = 0.0;
+    for (std::size_t j = 0; j < cols; ++j) {
+      exp_sum += std::exp(static_cast<double>(zr[j]) - m);
+      target_sum += tr[j];
+      weighted += static_cast<double>(tr[j]) * (static_cast<double>(zr[j]) - m);
+    }
+    // sum_j t_j (lse - z_j) = T log(sum exp(z - m)) - sum_j t_j (z_j - m).
+    total += target_sum * std::log(exp_sum) - weighted;
+    if (delta != nullptr) {
+      const float* yr = y + r * cols;
+      float* dr = delta + r * cols;
+      for (std::size_t j = 0; j < cols; ++j) {
+        dr[j] = static_cast<float>(static_cast<double>(scale) *
+                                   (static_cast<double>(yr[j]) * target_sum - tr[j]));
+      }
+    }
+  }
+  return total;
+}
+
+// The loss's divisor under the mean reduction (simdnn/network.hpp): every output for the
+// elementwise losses, every row for the softmax cross-entropy.
+double mean_divisor(const network_state& net, std::size_t batch) noexcept {
+  const std::size_t outputs = net.layers[net.layer_count - 1].outputs;
+  if (net.loss == loss_function::softmax_cross_entropy) return static_cast<double>(batch);
+  return static_cast<double>(batch * outputs);
+}
+
+// dL/dy per output: the squared error's derivative carries a factor 2, the cross-entropies' none.
+float loss_scale(const network_state& net, std::size_t batch) noexcept {
+  const double factor = net.loss == loss_function::squared_error ? 2.0 : 1.0;
+  if (net.reduction == loss_reduction::sum) return static_cast<float>(factor);
+  return static_cast<float>(factor / mean_divisor(net, batch));
+}
+
+float reduce_loss(const network_state& net, double sum, std::size_t batch) noexcept {
+  if (net.reduction == loss_reduction::sum) return static_cast<float>(sum);
+  return static_cast<float>(sum / mean_divisor(net, batch));
+}
+
+// The loss's sum over the saved batch against `targets` (already checked finite and sized), and
+// with `delta` the output deltas dL/dZ of the last layer (for the squared error dL/dY; the
+// activation's derivative is applied in run_backward).
+double output_loss(const network_state& net, const float* targets, std::size_t batch,
+                   float* delta) noexcept {
+  const layer_state& last = net.layers[net.layer_count - 1];
+  const std::size_t count = batch * last.outputs;
+  const float scale = delta != nullptr ? loss_scale(net, batch) : 0.0f;
+  switch (net.loss) {
+    case loss_function::binary_cross_entropy:
+      return binary_cross_entropy_sum(last.pre_activations, last.activations, targets, count, delta,
+                                      scale);
+    case loss_function::softmax_cross_entropy:
+      return softmax_cross_entropy_sum(last.pre_activations, last.activations, targets, batch,
+                                       last.outputs, delta, scale);
+    case loss_function::squared_error:
+      break;
+  }
+  return squared_error_sum(last.activations, targets, count, delta, scale);
 }
 
 // out[j] = sum over rows of m[r][j]. Four interleaved partial sums per column (rows r, r+1, r+2,
@@ -126,7 +218,8 @@ void run_forward(network_state& net, const float* x, std::size_t batch) noexcept
     }
     k.sgemm(false, false, batch, layer.outputs, layer.inputs, 1.0f, x, layer.inputs, layer.weights,
             layer.outputs, beta, z, layer.outputs, net.workspace);
-    if (layer.act == activation::sigmoid) k.sigmoid(z, layer.activations, batch * layer.outputs);
+    layer.descriptor->forward(k, z, layer.activations, batch, layer.outputs,
+                              layer.activation_parameter);
     x = layer.activations;
   }
   net.saved_batch = batch;
@@ -134,17 +227,13 @@ void run_forward(network_state& net, const float* x, std::size_t batch) noexcept
   net.gradients_ready = false;
 }
 
-float loss_scale(const network_state& net, std::size_t batch) noexcept {
-  // d/dy of sum (y - t)^2 is 2 (y - t); the mean divides by every output of the batch.
-  if (net.reduction == loss_reduction::sum) return 2.0f;
-  return static_cast<float>(2.0 /
-                            static_cast<double>(batch * net.layers[net.layer_count - 1].outputs));
-}
-
-float reduce_loss(const network_state& net, double sum, std::size_t batch) noexcept {
-  if (net.reduction == loss_reduction::sum) return static_cast<float>(sum);
-  return static_cast<float>(sum /
-                            static_cast<double>(batch * net.layers[net.layer_count - 1].outputs));
+// deltas := deltas * f'(Z) in place, f' from the saved output (or Z where the activation needs it).
+void apply_activation_derivative(const kernels::kernel_table& k, layer_state& layer,
+                                 std::size_t batch) noexcept {
+  const float* saved =
+      layer.descriptor->derivative_from_output ? layer.activations : layer.pre_activations;
+  layer.descriptor->backward(k, layer.deltas, saved, layer.deltas, batch, layer.outputs,
+                             layer.activation_parameter);
 }
 
 // Backward from the output deltas (already scale * (y - t)) to every gradient.
@@ -152,10 +241,9 @@ void run_backward(network_state& net) noexcept {
   const kernels::kernel_table& k = *net.kernels;
   const std::size_t batch = net.saved_batch;
   layer_state& last = net.layers[net.layer_count - 1];
-  // Through the output activation: sigmoid' from the saved output, no exp recomputed.
-  if (last.act == activation::sigmoid) {
-    k.sigmoid_delta(last.deltas, last.activations, last.deltas, batch * last.outputs);
-  }
+  // Through the output activation, unless the loss fused its derivative into the deltas (the
+  // cross-entropies: y - t).
+  if (net.loss == loss_function::squared_error) apply_activation_derivative(k, last, batch);
   for (std::size_t l = net.layer_count; l-- > 0;) {
     layer_state& layer = net.layers[l];
     const float* x = l == 0 ? net.saved_inputs : net.layers[l - 1].activations;
@@ -168,20 +256,107 @@ void run_backward(network_state& net) noexcept {
     layer_state& previous = net.layers[l - 1];
     k.sgemm(false, true, batch, layer.inputs, layer.outputs, 1.0f, layer.deltas, layer.outputs,
             layer.weights, layer.outputs, 0.0f, previous.deltas, layer.inputs, net.workspace);
-    if (previous.act == activation::sigmoid) {
-      k.sigmoid_delta(previous.deltas, previous.activations, previous.deltas,
-                      batch * previous.outputs);
-    }
+    apply_activation_derivative(k, previous, batch);
   }
   net.gradients_ready = true;
+}
+
+// ---- Optimizers (formulas: simdnn/network.hpp, "Optimizers") ---------------------------------
+// Each sweeps the parameter region in one loop, padding included: padding is zero in the
+// parameters and the gradients, and every rule below maps a zero gradient on a zero parameter to
+// no change. Scalar float code in a fixed order, compiled for the baseline ISA only, so a run
+// is bitwise the same on every machine.
+
+void sgd_step(float* p, const float* g, std::size_t n, float lr, float decay) noexcept {
+  if (decay == 0.0f) {
+    for (std::size_t i = 0; i < n; ++i) p[i] -= lr * g[i];
+  } else {
+    for (std::size_t i = 0; i < n; ++i) p[i] -= lr * (g[i] + decay * p[i]);
+  }
+}
+
+void momentum_step(float* p, const float* g, float* velocity, std::size_t n, float lr,
+                   const optimizer_options& o) noexcept {
+  const float mu = o.momentum, decay = o.weight_decay;
+  for (std::size_t i = 0; i < n; ++i) {
+    const float gi = g[i] + decay * p[i];
+    const float v = mu * velocity[i] + gi;
+    velocity[i] = v;
+    p[i] -= o.nesterov ? lr * (gi + mu * v) : lr * v;
+  }
+}
+
+void adam_step(float* p, const float* g, float* m, float* v, std::size_t n, float lr,
+               const optimizer_options& o, std::uint64_t t) noexcept {
+  const float b1 = o.beta1, b2 = o.beta2, eps = o.epsilon;
+  // The bias corrections 1 - beta^t in double (pow is exact enough there and the same everywhere
+  // for these integer exponents), applied as two float factors.
+  const auto steps = static_cast<double>(t);
+  const auto c1 = static_cast<float>(1.0 / (1.0 - std::pow(static_cast<double>(b1), steps)));
+  const auto c2 = static_cast<float>(1.0 / (1.0 - std::pow(static_cast<double>(b2), steps)));
+  const bool decoupled = o.kind == optimizer_kind::adamw;
+  const float decay = o.weight_decay;
+  const float one_minus_b1 = 1.0f - b1, one_minus_b2 = 1.0f - b2;
+  for (std::size_t i = 0; i < n; ++i) {
+    float gi = g[i];
+    if (decoupled) {
+      p[i] -= lr * decay * p[i];
+    } else {
+      gi += decay * p[i];
+    }
+    const float mi = b1 * m[i] + one_minus_b1 * gi;
+    const float vi = b2 * v[i] + one_minus_b2 * (gi * gi);
+    m[i] = mi;
+    v[i] = vi;
+    p[i] -= lr * (mi * c1) / (std::sqrt(vi * c2) + eps);
+  }
+}
+
+// iRPROP-: `previous` holds the last gradient that moved the parameter (0 after a sign change),
+// `step` the per-parameter step size.
+void rprop_step(float* p, const float* g, float* previous, float* step, std::size_t n,
+                const optimizer_options& o) noexcept {
+  for (std::size_t i = 0; i < n; ++i) {
+    float gi = g[i];
+    const float agreement = gi * previous[i];
+    if (agreement > 0.0f) {
+      step[i] = std::min(step[i] * o.rprop_increase, o.rprop_max_step);
+    } else if (agreement < 0.0f) {
+      step[i] = std::max(step[i] * o.rprop_decrease, o.rprop_min_step);
+      gi = 0.0f;  // iRPROP-: forget the gradient, do not move this time
+    }
+    if (gi > 0.0f) {
+      p[i] -= step[i];
+    } else if (gi < 0.0f) {
+      p[i] += step[i];
+    }
+    previous[i] = gi;
+  }
 }
 
 void run_step(network_state& net, float learning_rate) noexcept {
   float* p = net.parameters;
   const float* g = net.gradients;
-  // Padding between blocks is zero in both regions, so sweeping it is harmless and keeps the
-  // loop a single vectorizable run.
-  for (std::size_t i = 0; i < net.parameter_region_floats; ++i) p[i] -= learning_rate * g[i];
+  const std::size_t n = net.parameter_region_floats;
+  float* first = net.optimizer_state;
+  float* second = net.optimizer_state + (net.optimizer_state_regions > 1 ? n : 0);
+  const optimizer_options& o = net.optimizer;
+  ++net.optimizer_steps;
+  switch (o.kind) {
+    case optimizer_kind::sgd:
+      sgd_step(p, g, n, learning_rate, o.weight_decay);
+      break;
+    case optimizer_kind::momentum:
+      momentum_step(p, g, first, n, learning_rate, o);
+      break;
+    case optimizer_kind::adam:
+    case optimizer_kind::adamw:
+      adam_step(p, g, first, second, n, learning_rate, o, net.optimizer_steps);
+      break;
+    case optimizer_kind::rprop:
+      rprop_step(p, g, first, second, n, o);
+      break;
+  }
   net.gradients_ready = false;
   // The saved activations were computed with the old weights: differentiating them again would
   // mix two parameter sets. Their outputs stay valid for loss().
@@ -223,6 +398,48 @@ status check_batch(const network_state* net, std::size_t batch) noexcept {
 }
 
 }  // namespace
+
+namespace nn {
+
+void reset_optimizer_state(network_state& net) noexcept {
+  const std::size_t n = net.parameter_region_floats;
+  float* state = net.optimizer_state;
+  std::fill(state, state + net.optimizer_state_regions * n, 0.0f);
+  if (net.optimizer.kind == optimizer_kind::rprop) {
+    std::fill(state + n, state + 2 * n, net.optimizer.rprop_initial_step);
+  }
+  net.optimizer_steps = 0;
+}
+
+}  // namespace nn
+
+const char* loss_name(loss_function f) noexcept {
+  switch (f) {
+    case loss_function::squared_error:
+      return "squared_error";
+    case loss_function::binary_cross_entropy:
+      return "binary_cross_entropy";
+    case loss_function::softmax_cross_entropy:
+      return "softmax_cross_entropy";
+  }
+  return "unknown";
+}
+
+const char* optimizer_name(optimizer_kind k) noexcept {
+  switch (k) {
+    case optimizer_kind::sgd:
+      return "sgd";
+    case optimizer_kind::momentum:
+      return "momentum";
+    case optimizer_kind::adam:
+      return "adam";
+    case optimizer_kind::adamw:
+      return "adamw";
+    case optimizer_kind::rprop:
+      return "rprop";
+  }
+  return "unknown";
+}
 
 std::size_t network::arena_bytes() const noexcept {
   return impl_ ? impl_->arena_bytes : 0;
@@ -341,10 +558,8 @@ result<float> network::loss(std::span<const float> targets) const noexcept {
   const layer_state& last = net.layers[net.layer_count - 1];
   const std::size_t count = net.saved_batch * last.outputs;
   if (targets.size() != count) return {status::size_mismatch, 0.0f};
-  bool finite = false;
-  const double sum =
-      squared_error_sum(last.activations, targets.data(), count, nullptr, 0.0f, finite);
-  if (!finite) return {status::non_finite_input, 0.0f};
+  if (!targets_finite(targets.data(), count)) return {status::non_finite_input, 0.0f};
+  const double sum = output_loss(net, targets.data(), net.saved_batch, nullptr);
   return {status::ok, reduce_loss(net, sum, net.saved_batch)};
 }
 
@@ -355,13 +570,16 @@ status network::backward(std::span<const float> targets) noexcept {
   layer_state& last = net.layers[net.layer_count - 1];
   const std::size_t count = net.saved_batch * last.outputs;
   if (targets.size() != count) return status::size_mismatch;
+  if (!targets_finite(targets.data(), count)) return status::non_finite_input;
   net.gradients_ready = false;
-  bool finite = false;
-  static_cast<void>(squared_error_sum(last.activations, targets.data(), count, last.deltas,
-                                      loss_scale(net, net.saved_batch), finite));
-  if (!finite) return status::non_finite_input;
+  static_cast<void>(output_loss(net, targets.data(), net.saved_batch, last.deltas));
   run_backward(net);
   return status::ok;
+}
+
+status network::step() noexcept {
+  if (impl_ == nullptr) return status::empty_network;
+  return step(impl_->optimizer.learning_rate);
 }
 
 status network::step(float learning_rate) noexcept {
@@ -370,6 +588,12 @@ status network::step(float learning_rate) noexcept {
   if (!std::isfinite(learning_rate)) return status::non_finite_input;
   run_step(*impl_, learning_rate);
   return status::ok;
+}
+
+result<float> network::train_batch(std::span<const float> inputs, std::span<const float> targets,
+                                   std::size_t batch) noexcept {
+  if (impl_ == nullptr) return {status::empty_network, 0.0f};
+  return train_batch(inputs, targets, batch, impl_->optimizer.learning_rate);
 }
 
 result<float> network::train_batch(std::span<const float> inputs, std::span<const float> targets,
@@ -382,23 +606,45 @@ result<float> network::train_batch(std::span<const float> inputs, std::span<cons
   if (inputs.size() != batch * net.widths[0] || targets.size() != output_count) {
     return {status::size_mismatch, 0.0f};
   }
-  if (!std::isfinite(learning_rate)) return {status::non_finite_input, 0.0f};
+  if (!std::isfinite(learning_rate) || !targets_finite(targets.data(), output_count)) {
+    return {status::non_finite_input, 0.0f};
+  }
   const float* staged = nullptr;
   if (!stage_inputs(net, inputs.data(), batch, /*borrow=*/true, staged)) {
     return {status::non_finite_input, 0.0f};
   }
   run_forward(net, staged, batch);
-  bool finite = false;
-  const double sum = squared_error_sum(last.activations, targets.data(), output_count, last.deltas,
-                                       loss_scale(net, batch), finite);
-  if (!finite) {
-    // The forward pass stands, but it read the caller's inputs in place: retire it.
-    net.activations_current = false;
-    return {status::non_finite_input, 0.0f};
-  }
+  const double sum = output_loss(net, targets.data(), batch, last.deltas);
   run_backward(net);
   run_step(net, learning_rate);
   return {status::ok, reduce_loss(net, sum, batch)};
+}
+
+std::span<const float> network::outputs() const noexcept {
+  if (impl_ == nullptr || impl_->saved_batch == 0) return {};
+  const layer_state& last = impl_->layers[impl_->layer_count - 1];
+  return {last.activations, impl_->saved_batch * last.outputs};
+}
+
+float network::layer_activation_parameter(std::size_t layer) const noexcept {
+  if (impl_ == nullptr || layer >= impl_->layer_count) return 0.0f;
+  return impl_->layers[layer].activation_parameter;
+}
+loss_function network::loss_kind() const noexcept {
+  return impl_ ? impl_->loss : loss_function::squared_error;
+}
+loss_reduction network::reduction() const noexcept {
+  return impl_ ? impl_->reduction : loss_reduction::mean;
+}
+const optimizer_options& network::optimizer() const noexcept {
+  static const optimizer_options defaults{};
+  return impl_ ? impl_->optimizer : defaults;
+}
+std::uint64_t network::optimizer_steps() const noexcept {
+  return impl_ ? impl_->optimizer_steps : 0;
+}
+void network::reset_optimizer() noexcept {
+  if (impl_ != nullptr) nn::reset_optimizer_state(*impl_);
 }
 
 }  // namespace simdnn

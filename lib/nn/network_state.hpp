@@ -10,6 +10,7 @@
 #include <string>
 
 #include "kernels/table.hpp"
+#include "nn/activations.hpp"
 #include "nn/arena.hpp"
 #include "simdnn/network.hpp"
 
@@ -21,12 +22,14 @@ struct layer_state {
   std::size_t inputs = 0;
   std::size_t outputs = 0;
   activation act = activation::sigmoid;
+  float activation_parameter = 0.0f;  // leaky_relu's slope; 0 for the others
+  const activation_descriptor* descriptor = nullptr;
   float* weights = nullptr;           // inputs x outputs, row-major
   float* biases = nullptr;            // outputs (none when bias is off)
   float* weight_gradients = nullptr;  // same shape as weights
   float* bias_gradients = nullptr;
-  // max_batch x outputs; the same block as activations unless the activation needs Z for its
-  // derivative (keeps_pre_activations in network_plan.cpp: neither sigmoid nor identity does).
+  // max_batch x outputs; the same block as activations unless Z is needed after the activation
+  // ran (keeps_pre_activations in network_plan.cpp: the cross-entropies' logits).
   float* pre_activations = nullptr;
   float* activations = nullptr;  // max_batch x outputs
   float* deltas = nullptr;       // max_batch x outputs: dL/dZ
@@ -46,15 +49,20 @@ struct network_state : arena_record {
   std::size_t parameter_count = 0;
   bool bias = true;
   loss_reduction reduction = loss_reduction::mean;
+  loss_function loss = loss_function::squared_error;
+  optimizer_options optimizer;
 
   // Weights and biases of every layer, then their gradients in an identical block sequence:
   // step() is one loop over `parameter_region_floats`. Block padding is zero in both regions.
   float* parameters = nullptr;
   float* gradients = nullptr;
   std::size_t parameter_region_floats = 0;
-  // Optimizer state (momentum, Adam moments) would live here; plain SGD needs none.
+  // Optimizer state: optimizer_state_regions runs of parameter_region_floats floats laid out
+  // like the parameters (momentum: velocity; adam: first and second moments; rprop: previous
+  // gradient and step size). SGD needs none.
   float* optimizer_state = nullptr;
-  std::size_t optimizer_state_floats = 0;
+  std::size_t optimizer_state_regions = 0;
+  std::uint64_t optimizer_steps = 0;
 
   float* input_mean = nullptr;    // input width
   float* input_stddev = nullptr;  // input width
@@ -71,6 +79,10 @@ struct network_state : arena_record {
   bool activations_current = false;
   bool gradients_ready = false;
 };
+
+// Sets the optimizer's state to its start (zero moments; RPROP steps at s_0) and the step count
+// to 0. Defined in network_run.cpp, with the optimizers.
+void reset_optimizer_state(network_state& net) noexcept;
 
 // Who the arena code names in its messages, and where a caller learns the bytes to lend.
 inline constexpr arena_client network_arena{"network", "arena_bytes"};

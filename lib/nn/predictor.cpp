@@ -80,8 +80,8 @@ Impl* walk(const model& m, nn::arena_cursor& cursor) {
     }
     const std::span<const float> b = m.biases(l);
     std::copy(b.begin(), b.end(), biases);
-    layer_table[l] =
-        dense_layer{packed, biases, inputs, outputs, m.layer_activation(l) == activation::sigmoid};
+    layer_table[l] = dense_layer{
+        packed, biases, inputs, outputs, m.layer_activation(l), m.layer_activation_parameter(l)};
   }
   float* mean = nullptr;
   float* stddev = nullptr;
