@@ -21,4 +21,5 @@
 #include "simdnn/random.hpp"
 #include "simdnn/sgemm.hpp"
 #include "simdnn/status.hpp"
+#include "simdnn/train.hpp"
 #include "simdnn/version.hpp"

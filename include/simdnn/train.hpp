@@ -53,6 +53,9 @@ struct training_data {
   std::span<const float> targets;         // rows x network output width
   std::span<const class_index> labels{};  // rows class indices, or empty (no accuracy)
   std::size_t rows = 0;
+  // Classes the labels index: 0 means the output width. Needed when one output encodes the class
+  // (the notebook's reading: the output rounded to the nearest index, clamped to the classes).
+  std::size_t class_count = 0;
 };
 
 // Classification rows from a dataset: its features, its labels, and `targets` (filled here with
@@ -86,9 +89,9 @@ struct training_report {
   std::vector<epoch_metrics> history;  // one per epoch run
   std::size_t best_epoch = 0;          // the epoch with the lowest monitored loss (1-based)
   double best_loss = 0.0;
-  bool stopped_early = false;     // patience ran out
-  bool stopped_by_caller = false; // on_epoch returned false
-  bool restored_best = false;     // the parameters were set back to best_epoch's
+  bool stopped_early = false;      // patience ran out
+  bool stopped_by_caller = false;  // on_epoch returned false
+  bool restored_best = false;      // the parameters were set back to best_epoch's
 };
 
 // Trains `net` on `train_rows`, scoring `validation` (may be null) after each epoch. See above.

@@ -12,6 +12,8 @@ simdnn_add_test(nn_network_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/network_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/network_gradient_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/network_training_test.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/activation_loss_gradient_test.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/optimizer_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/../isa_cap_guard.cpp
   LABELS unit nn)
 target_compile_definitions(nn_network_test PRIVATE
