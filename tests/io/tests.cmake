@@ -16,3 +16,11 @@ if(TARGET simdnn-train)
     SIMDNN_TRAIN_EXE="$<TARGET_FILE:simdnn-train>")
   add_dependencies(train_cli_test simdnn-train)
 endif()
+
+# simdnn-train's report writers (tools/train/report.cpp, compiled in rather than run through the
+# binary): the metrics CSV and the learning-curve SVG, whose XML tests/io/check_svg.py checks.
+simdnn_add_test(report_test SOURCES ${SIMDNN_IO_TEST_DIR}/report_test.cpp
+                ${PROJECT_SOURCE_DIR}/tools/train/report.cpp LABELS unit)
+target_include_directories(report_test PRIVATE ${PROJECT_SOURCE_DIR}/tools)
+target_compile_definitions(report_test PRIVATE
+  SIMDNN_SVG_CHECKER="${SIMDNN_IO_TEST_DIR}/check_svg.py")
