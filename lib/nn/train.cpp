@@ -26,8 +26,8 @@ using clock_type = std::chrono::steady_clock;
 }
 
 [[noreturn]] void network_failed(const char* call, status s) {
-  throw std::logic_error(std::string("simdnn::train: ") + call + " failed after every check: " +
-                         status_message(s));
+  throw std::logic_error(std::string("simdnn::train: ") + call +
+                         " failed after every check: " + status_message(s));
 }
 
 std::size_t classes_of(const network& net, const training_data& data) noexcept {
@@ -43,8 +43,7 @@ void check_data(const network& net, const training_data& data, const char* which
   }
   if (data.targets.size() != data.rows * net.output_width()) {
     fail(name + ": " + std::to_string(data.targets.size()) + " target values for " +
-         std::to_string(data.rows) + " rows of " + std::to_string(net.output_width()) +
-         " outputs");
+         std::to_string(data.rows) + " rows of " + std::to_string(net.output_width()) + " outputs");
   }
   if (!detail::all_finite(data.features.data(), data.features.size())) {
     fail(name + ": NaN or infinity in the features");
@@ -205,15 +204,15 @@ training_report train(network& net, const training_data& train_rows,
       const std::size_t count = std::min(batch, rows - first);
       for (std::size_t i = 0; i < count; ++i) {
         const std::size_t row = order[first + i];
-        std::copy_n(train_rows.features.begin() + static_cast<std::ptrdiff_t>(row * inputs),
-                    inputs, batch_inputs.begin() + static_cast<std::ptrdiff_t>(i * inputs));
+        std::copy_n(train_rows.features.begin() + static_cast<std::ptrdiff_t>(row * inputs), inputs,
+                    batch_inputs.begin() + static_cast<std::ptrdiff_t>(i * inputs));
         std::copy_n(train_rows.targets.begin() + static_cast<std::ptrdiff_t>(row * outputs),
                     outputs, batch_targets.begin() + static_cast<std::ptrdiff_t>(i * outputs));
         if (!batch_labels.empty()) batch_labels[i] = train_rows.labels[row];
       }
-      const auto step = net.train_batch(std::span<const float>(batch_inputs).first(count * inputs),
-                                        std::span<const float>(batch_targets).first(count * outputs),
-                                        count);
+      const auto step =
+          net.train_batch(std::span<const float>(batch_inputs).first(count * inputs),
+                          std::span<const float>(batch_targets).first(count * outputs), count);
       if (!step) network_failed("train_batch", step.error);
       loss_sum += mean ? static_cast<double>(step.value) * static_cast<double>(count)
                        : static_cast<double>(step.value);

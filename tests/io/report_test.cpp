@@ -117,9 +117,9 @@ void expect_csv_matches(const std::filesystem::path& file,
                         const std::vector<epoch_metrics>& history) {
   const auto rows = read_csv(file);
   ASSERT_EQ(rows.size(), history.size() + 1);
-  EXPECT_EQ(rows[0], (std::vector<std::string>{"epoch", "train_loss", "train_accuracy",
-                                               "validation_loss", "validation_accuracy", "seconds",
-                                               "samples_per_second"}));
+  EXPECT_EQ(rows[0],
+            (std::vector<std::string>{"epoch", "train_loss", "train_accuracy", "validation_loss",
+                                      "validation_accuracy", "seconds", "samples_per_second"}));
   for (std::size_t i = 0; i < history.size(); ++i) {
     const epoch_metrics& m = history[i];
     const std::vector<std::string>& row = rows[i + 1];
@@ -230,8 +230,8 @@ TEST_F(ReportTest, SvgHasTheSeriesAndAxesWithoutPython) {
   EXPECT_NE(svg.find("xmlns=\"http://www.w3.org/2000/svg\""), std::string::npos);
   EXPECT_NE(svg.find("viewBox=\"0 0 960 400\""), std::string::npos);
   EXPECT_EQ(count(svg, "<polyline"), 4u);
-  for (const char* series : {"train_loss", "validation_loss", "train_accuracy",
-                             "validation_accuracy"}) {
+  for (const char* series :
+       {"train_loss", "validation_loss", "train_accuracy", "validation_accuracy"}) {
     EXPECT_EQ(series_points(svg, series), 50) << series;
   }
   EXPECT_EQ(count(svg, ">epoch</text>"), 2u);
@@ -300,10 +300,11 @@ void expect_checker_passes(const std::filesystem::path& svg, const std::string& 
   std::printf("%s", output.c_str());
 }
 
-#define SKIP_WITHOUT_PYTHON()                                                                 \
-  if (::access(python, X_OK) != 0)                                                            \
-  GTEST_SKIP() << python << " is missing: the SVG's XML check needs it (apt-get install "     \
-                            "python3-minimal)"
+#define SKIP_WITHOUT_PYTHON()                                                   \
+  if (::access(python, X_OK) != 0)                                              \
+  GTEST_SKIP() << python                                                        \
+               << " is missing: the SVG's XML check needs it (apt-get install " \
+                  "python3-minimal)"
 
 TEST_F(ReportTest, SvgWithValidationPassesTheXmlCheck) {
   SKIP_WITHOUT_PYTHON();
@@ -372,9 +373,8 @@ TEST_F(ReportTest, XmlCheckerRejectsWhatIsWrong) {
   SKIP_WITHOUT_PYTHON();
   write_learning_curve_svg(scratch_ / "curve.svg", classification_history(50, true), "x");
   const auto run = [&](const std::filesystem::path& svg, const std::string& arguments) {
-    const std::string command = std::string(python) + " " + shell_quote(SIMDNN_SVG_CHECKER) +
-                                " " + shell_quote(svg.string()) + " " + arguments +
-                                " >/dev/null 2>&1";
+    const std::string command = std::string(python) + " " + shell_quote(SIMDNN_SVG_CHECKER) + " " +
+                                shell_quote(svg.string()) + " " + arguments + " >/dev/null 2>&1";
     const int status = std::system(command.c_str());
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   };

@@ -37,8 +37,8 @@ struct pair_case {
 
 std::vector<pair_case> allowed_pairs() {
   std::vector<pair_case> cases;
-  const activation all[] = {activation::sigmoid,    activation::identity, activation::sigmoid_fast,
-                            activation::tanh,       activation::relu,     activation::leaky_relu,
+  const activation all[] = {activation::sigmoid, activation::identity, activation::sigmoid_fast,
+                            activation::tanh,    activation::relu,     activation::leaky_relu,
                             activation::softmax};
   for (activation output : all) {
     std::vector<loss_function> losses = {loss_function::squared_error};
@@ -219,10 +219,8 @@ TEST_P(ActivationLossGradient, MatchesFiniteDifferencesOfADoubleReference) {
     ref.parameters.insert(ref.parameters.end(), net.biases(l).begin(), net.biases(l).end());
   }
   const reference_result base = reference_loss(ref, x, t, batch, c.loss, c.reduction);
-  const double loss_tolerance = c.output == activation::sigmoid_fast ||
-                                        c.hidden == activation::sigmoid_fast
-                                    ? 1e-5
-                                    : 2e-6;
+  const double loss_tolerance =
+      c.output == activation::sigmoid_fast || c.hidden == activation::sigmoid_fast ? 1e-5 : 2e-6;
   EXPECT_NEAR(loss.value, base.loss, loss_tolerance * std::max(1.0, std::fabs(base.loss)))
       << "loss value";
 
@@ -238,8 +236,8 @@ TEST_P(ActivationLossGradient, MatchesFiniteDifferencesOfADoubleReference) {
     const reference_result down = reference_loss(ref, x, t, batch, c.loss, c.reduction);
     ref.parameters[p] = saved;
     fd[p] = (up.loss - down.loss) / (2 * h);
-    kinked[p] = crosses_a_kink(base.kinked_z, up.kinked_z) ||
-                crosses_a_kink(base.kinked_z, down.kinked_z);
+    kinked[p] =
+        crosses_a_kink(base.kinked_z, up.kinked_z) || crosses_a_kink(base.kinked_z, down.kinked_z);
   }
   double largest = 0.0;
   for (double g : fd) largest = std::max(largest, std::fabs(g));
@@ -248,8 +246,8 @@ TEST_P(ActivationLossGradient, MatchesFiniteDifferencesOfADoubleReference) {
   std::size_t p = 0, skipped = 0, compared = 0;
   double worst = 0.0;
   for (std::size_t l = 0; l < net.layer_count(); ++l) {
-    for (const auto& [name, values] : {std::pair{"weight", net.weight_gradients(l)},
-                                       std::pair{"bias", net.bias_gradients(l)}}) {
+    for (const auto& [name, values] :
+         {std::pair{"weight", net.weight_gradients(l)}, std::pair{"bias", net.bias_gradients(l)}}) {
       for (std::size_t i = 0; i < values.size(); ++i, ++p) {
         if (kinked[p]) {
           ++skipped;

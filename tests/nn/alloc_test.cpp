@@ -23,6 +23,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <new>
+#include <string>
 #include <vector>
 
 #include <malloc.h>
@@ -32,6 +33,7 @@
 #include "simdnn/network.hpp"
 #include "simdnn/predictor.hpp"
 #include "simdnn/sgemm.hpp"
+#include "simdnn/train.hpp"
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define SIMDNN_ALLOC_TEST_SANITIZED 1
@@ -558,6 +560,99 @@ TEST(ZeroAllocation, CallerMemoryPredictorNeverTouchesTheHeap) {
   EXPECT_TRUE(std::isfinite(predicted.checksum));
   EXPECT_EQ(seen.allocations, 0);
   EXPECT_EQ(seen.frees, 0);
+}
+
+// Every activation, every loss it allows and every optimizer: the arena plans their buffers and
+// state, so training steps allocate nothing whichever the configuration.
+TEST(ZeroAllocation, EveryActivationLossAndOptimizerTrainsWithoutAllocating) {
+  if (*skip_reason() != '\0') GTEST_SKIP() << skip_reason();
+  using simdnn::activation;
+  using simdnn::loss_function;
+  using simdnn::optimizer_kind;
+  const workload data;
+  struct output_case {
+    activation output;
+    loss_function loss;
+  };
+  const output_case outputs[] = {{activation::identity, loss_function::squared_error},
+                                 {activation::sigmoid, loss_function::binary_cross_entropy},
+                                 {activation::sigmoid_fast, loss_function::squared_error},
+                                 {activation::tanh, loss_function::squared_error},
+                                 {activation::relu, loss_function::squared_error},
+                                 {activation::leaky_relu, loss_function::squared_error},
+                                 {activation::softmax, loss_function::softmax_cross_entropy},
+                                 {activation::softmax, loss_function::squared_error}};
+  const activation hidden[] = {activation::sigmoid, activation::sigmoid_fast, activation::tanh,
+                               activation::relu,    activation::leaky_relu,   activation::identity};
+  const optimizer_kind optimizers[] = {optimizer_kind::sgd, optimizer_kind::momentum,
+                                       optimizer_kind::adam, optimizer_kind::adamw,
+                                       optimizer_kind::rprop};
+  const std::size_t in = train_batch_rows * 4, out = train_batch_rows * 3;
+  for (const output_case& o : outputs) {
+    for (std::size_t h = 0; h < std::size(hidden); ++h) {
+      const optimizer_kind kind = optimizers[h % std::size(optimizers)];
+      network_options options;
+      options.max_batch = train_batch_rows;
+      options.activations = {hidden[h], hidden[(h + 1) % std::size(hidden)], o.output};
+      options.loss = o.loss;
+      options.optimizer.kind = kind;
+      options.optimizer.learning_rate = 0.01f;
+      options.optimizer.nesterov = h % 2 == 0;
+      options.optimizer.weight_decay = 1e-4f;
+      network net(train_widths, options);
+      long failures = 0;
+      start_counting();
+      for (long step = 0; step < 2000; ++step) {
+        const auto which = static_cast<std::size_t>(step % 4);
+        const auto loss =
+            net.train_batch(std::span(data.inputs).subspan(which * in, in),
+                            std::span(data.targets).subspan(which * out, out), train_batch_rows);
+        if (!loss) ++failures;
+      }
+      const counts seen = stop_counting();
+      const std::string what = std::string(simdnn::activation_name(hidden[h])) + " hidden, " +
+                               simdnn::activation_name(o.output) + " output, " +
+                               simdnn::loss_name(o.loss) + ", " + simdnn::optimizer_name(kind);
+      EXPECT_EQ(failures, 0) << what;
+      EXPECT_EQ(seen.allocations, 0) << what;
+      EXPECT_EQ(seen.frees, 0) << what;
+    }
+  }
+}
+
+// simdnn::train allocates its buffers before the first epoch: a run of 40 epochs makes exactly
+// as many allocations as a run of 2 (the history is reserved up front).
+TEST(ZeroAllocation, TrainingLoopAllocatesNothingPerEpoch) {
+  if (*skip_reason() != '\0') GTEST_SKIP() << skip_reason();
+  const workload data;
+  const std::vector<simdnn::class_index> labels = [&] {
+    std::vector<simdnn::class_index> l;
+    for (std::size_t r = 0; r < 4 * train_batch_rows; ++r)
+      l.push_back(static_cast<simdnn::class_index>(r % 3));
+    return l;
+  }();
+  const simdnn::training_data rows{data.inputs, data.targets, labels, 4 * train_batch_rows, 0};
+  const auto allocations_for = [&](std::size_t epochs) {
+    network_options options;
+    options.max_batch = train_batch_rows;
+    options.activations = {simdnn::activation::relu, simdnn::activation::tanh,
+                           simdnn::activation::softmax};
+    options.loss = simdnn::loss_function::softmax_cross_entropy;
+    options.optimizer.kind = simdnn::optimizer_kind::adam;
+    network net(train_widths, options);
+    simdnn::training_options t;
+    t.epochs = epochs;
+    t.batch_size = 10;
+    t.patience = 1000;  // keeps the best-weights copy in play without stopping
+    start_counting();
+    const simdnn::training_report report = simdnn::train(net, rows, &rows, t);
+    const counts seen = stop_counting();
+    EXPECT_EQ(report.history.size(), epochs);
+    return seen.allocations;
+  };
+  const long few = allocations_for(2);
+  const long many = allocations_for(40);
+  EXPECT_EQ(many, few) << "allocations grow with the number of epochs";
 }
 
 }  // namespace

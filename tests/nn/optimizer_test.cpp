@@ -11,9 +11,9 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
-#include <cmath>
 #include <string>
 #include <vector>
 
@@ -160,9 +160,8 @@ TEST_P(Optimizer, EveryStepFollowsTheFormula) {
     for (std::size_t i = 0; i < p.size(); ++i) {
       const double update = std::fabs(p[i] - before[i]);
       const double allowed = 1e-6 * std::max(1.0, std::fabs(p[i])) + 1e-5 * update;
-      EXPECT_NEAR(got[i], p[i], allowed)
-          << GetParam().name << " step " << s + 1 << " parameter " << i << " (update " << update
-          << ")";
+      EXPECT_NEAR(got[i], p[i], allowed) << GetParam().name << " step " << s + 1 << " parameter "
+                                         << i << " (update " << update << ")";
       if (update > 0) worst = std::max(worst, std::fabs(got[i] - p[i]) / allowed);
     }
   }
@@ -263,11 +262,11 @@ TEST(LossOptions, LossesMustFitTheOutputLayer) {
 // The cross-entropies read the logits, so their loss stays finite where the outputs round to 0
 // or 1 (where -log y would be infinite) and their gradient stays y - t.
 TEST(LossRange, CrossEntropiesAreFiniteForHugeLogits) {
-  for (loss_function loss : {loss_function::softmax_cross_entropy,
-                             loss_function::binary_cross_entropy}) {
+  for (loss_function loss :
+       {loss_function::softmax_cross_entropy, loss_function::binary_cross_entropy}) {
     network_options options;
     options.activations = {loss == loss_function::softmax_cross_entropy ? activation::softmax
-                                                                         : activation::sigmoid};
+                                                                        : activation::sigmoid};
     options.loss = loss;
     options.bias = false;
     options.reduction = loss_reduction::sum;

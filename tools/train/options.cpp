@@ -5,7 +5,10 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <system_error>
 
@@ -15,7 +18,7 @@ namespace simdnn::cli::train {
 
 const char* const usage_text = R"(usage: simdnn-train <data.csv | -> [options]
 
-Trains a dense sigmoid network to classify the rows of a CSV file ('-' reads standard input).
+Trains a dense network to classify the rows of a CSV file ('-' reads standard input).
 The label column holds integer or string class labels, indexed in sorted order (numerically for
 integers); every other column is a numeric feature. A header row is detected when every feature
 field of the first row is a name.
@@ -23,9 +26,30 @@ field of the first row is a name.
 options:
   --layers W0,W1,...,WL  every layer width, input and output included; W0 must equal the number
                          of features and WL the number of classes (default: <features>,10,<classes>)
-  --epochs N             passes over the training rows (default 1000)
-  --lr X                 learning rate on the mean squared error (default 0.5)
+  --activation A[,A...]  one activation for every hidden layer (the output layer's follows the
+                         loss), or one per layer: sigmoid, sigmoid_fast, tanh, relu,
+                         leaky_relu[:slope] (default slope 0.01), identity, softmax (output
+                         only) (default tanh)
+  --loss L               cross_entropy (softmax output), bce (binary cross-entropy on sigmoid
+                         outputs) or mse (mean squared error) (default cross_entropy)
+  --optimizer O          adam, adamw, sgd, momentum, nesterov or rprop (iRPROP-, whole batch)
+                         (default adam)
+  --lr X                 learning rate (default: adam/adamw 0.03, sgd 0.5, momentum/nesterov
+                         0.1; rprop uses none)
+  --momentum X           momentum/nesterov coefficient in [0, 1) (default 0.9)
+  --beta1 X, --beta2 X   adam's moment decay rates in [0, 1) (default 0.9, 0.999)
+  --weight-decay X       L2 decay (adamw: decoupled) in [0, 1] (default 0)
+  --epochs N             passes over the training rows (default 100)
   --batch N              rows per gradient step, at most the training rows (default 32)
+  --patience N           stop once the validation loss (the training loss without
+                         --validation-fraction) has not improved for N epochs, and keep the
+                         best epoch's weights (default: no early stopping)
+  --validation-fraction X  share of the training rows held out to validate each epoch, in
+                         [0, 1) (default 0)
+  --metrics-csv FILE     write one row per epoch: training and validation loss and accuracy,
+                         seconds, samples/s
+  --plot FILE.svg        write the learning curve (loss and accuracy against epoch, training
+                         and validation) as a self-contained SVG picture
   --seed N               seeds the weights, the hold-out split and every epoch's shuffle (default 1)
   --test-fraction X      share of rows held out for testing, in [0, 1) (default 0.2)
   --no-standardize       feed raw features (default: z-scores from the training rows' statistics)
@@ -76,6 +100,88 @@ std::vector<std::size_t> parse_layers(std::string_view text) {
   return widths;
 }
 
+// "relu", "leaky_relu:0.2" or "relu,tanh,softmax": names from simdnn::activation_name, a
+// leaky_relu slope after a colon.
+void parse_activations(std::string_view text, options& parsed) {
+  parsed.activations.clear();
+  parsed.activation_parameters.clear();
+  std::size_t begin = 0;
+  for (;;) {
+    const std::size_t comma = text.find(',', begin);
+    std::string_view item = text.substr(begin, comma - begin);
+    float parameter = 0.0f;
+    bool has_parameter = false;
+    if (const std::size_t colon = item.find(':'); colon != std::string_view::npos) {
+      parameter = static_cast<float>(parse_real_flag("--activation", item.substr(colon + 1)));
+      has_parameter = true;
+      item = item.substr(0, colon);
+    }
+    const std::optional<simdnn::activation> act = simdnn::activation_from_name(item);
+    if (!act) {
+      throw usage_error("--activation: unknown activation " + in_quotes(item) +
+                        " (sigmoid, sigmoid_fast, tanh, relu, leaky_relu[:slope], identity, "
+                        "softmax)");
+    }
+    if (!has_parameter && simdnn::activation_has_parameter(*act)) {
+      parameter = simdnn::default_leaky_relu_slope;
+    }
+    const std::string_view problem = simdnn::activation_parameter_problem(*act, parameter);
+    if (!problem.empty()) {
+      throw usage_error("--activation: " + in_quotes(item) + ": " + std::string(problem));
+    }
+    parsed.activations.push_back(*act);
+    parsed.activation_parameters.push_back(parameter);
+    if (comma == std::string_view::npos) break;
+    begin = comma + 1;
+  }
+}
+
+simdnn::loss_function parse_loss(std::string_view text) {
+  if (text == "cross_entropy" || text == "softmax_cross_entropy") {
+    return simdnn::loss_function::softmax_cross_entropy;
+  }
+  if (text == "bce" || text == "binary_cross_entropy") {
+    return simdnn::loss_function::binary_cross_entropy;
+  }
+  if (text == "mse" || text == "squared_error") return simdnn::loss_function::squared_error;
+  throw usage_error("--loss: expected cross_entropy, bce or mse, got " + in_quotes(text));
+}
+
+void parse_optimizer(std::string_view text, simdnn::optimizer_options& o) {
+  if (text == "sgd") {
+    o.kind = simdnn::optimizer_kind::sgd;
+  } else if (text == "momentum" || text == "nesterov") {
+    o.kind = simdnn::optimizer_kind::momentum;
+    o.nesterov = text == "nesterov";
+  } else if (text == "adam") {
+    o.kind = simdnn::optimizer_kind::adam;
+  } else if (text == "adamw") {
+    o.kind = simdnn::optimizer_kind::adamw;
+  } else if (text == "rprop") {
+    o.kind = simdnn::optimizer_kind::rprop;
+  } else {
+    throw usage_error("--optimizer: expected adam, adamw, sgd, momentum, nesterov or rprop, got " +
+                      in_quotes(text));
+  }
+}
+
+std::string number_text(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", value);
+  return text;
+}
+
+// A real in [low, high) (or [low, high] when `closed`), else usage_error naming the flag.
+double parse_real_in(std::string_view flag, std::string_view text, double low, double high,
+                     bool closed = false) {
+  const double value = parse_real_flag(flag, text);
+  if (!(value >= low) || (closed ? value > high : value >= high)) {
+    throw usage_error(std::string(flag) + ": expected a number in [" + number_text(low) + ", " +
+                      number_text(high) + (closed ? "]" : ")") + ", got " + in_quotes(text));
+  }
+  return value;
+}
+
 // Fails before training, not after it: the directory must exist and the name must not be one.
 void check_save_path(const std::string& path) {
   const std::filesystem::path file(path);
@@ -90,7 +196,37 @@ void check_save_path(const std::string& path) {
   }
 }
 
+// Where an output file goes must exist before training starts (as for --save).
+void check_output_directory(const char* flag, const std::string& path) {
+  const std::filesystem::path file(path);
+  const std::filesystem::path directory =
+      file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
+  std::error_code error;
+  if (!file.has_filename() || std::filesystem::is_directory(file, error)) {
+    throw usage_error(std::string(flag) + ": " + in_quotes(path) + " is a directory, not a file");
+  }
+  if (!std::filesystem::is_directory(directory, error)) {
+    throw usage_error(std::string(flag) + ": directory " + in_quotes(directory.string()) +
+                      " does not exist");
+  }
+}
+
 }  // namespace
+
+float default_learning_rate(simdnn::optimizer_kind kind) {
+  switch (kind) {
+    case simdnn::optimizer_kind::sgd:
+      return 0.5f;
+    case simdnn::optimizer_kind::momentum:
+      return 0.1f;
+    case simdnn::optimizer_kind::adam:
+    case simdnn::optimizer_kind::adamw:
+      return 0.03f;
+    case simdnn::optimizer_kind::rprop:
+      return 0.0f;  // not used
+  }
+  return 0.01f;
+}
 
 options parse_command_line(int argc, char** argv) {
   options parsed;
@@ -124,6 +260,41 @@ options parse_command_line(int argc, char** argv) {
         throw usage_error("--lr: expected a positive learning rate, got " + std::to_string(lr));
       }
       parsed.learning_rate = static_cast<float>(lr);
+      fixed_by_notebook();
+    } else if (flag == "--activation") {
+      parse_activations(arguments.value(), parsed);
+      fixed_by_notebook();
+    } else if (flag == "--loss") {
+      parsed.loss = parse_loss(arguments.value());
+      fixed_by_notebook();
+    } else if (flag == "--optimizer") {
+      parse_optimizer(arguments.value(), parsed.optimizer);
+      fixed_by_notebook();
+    } else if (flag == "--momentum") {
+      parsed.optimizer.momentum =
+          static_cast<float>(parse_real_in(flag, arguments.value(), 0.0, 1.0));
+      fixed_by_notebook();
+    } else if (flag == "--weight-decay") {
+      parsed.optimizer.weight_decay =
+          static_cast<float>(parse_real_in(flag, arguments.value(), 0.0, 1.0, true));
+      fixed_by_notebook();
+    } else if (flag == "--beta1" || flag == "--beta2") {
+      const auto beta = static_cast<float>(parse_real_in(flag, arguments.value(), 0.0, 1.0));
+      (flag == "--beta1" ? parsed.optimizer.beta1 : parsed.optimizer.beta2) = beta;
+      fixed_by_notebook();
+    } else if (flag == "--patience") {
+      parsed.patience = parse_integer_flag<std::size_t>(flag, arguments.value(), 1);
+      fixed_by_notebook();
+    } else if (flag == "--validation-fraction") {
+      parsed.validation_fraction = parse_real_in(flag, arguments.value(), 0.0, 1.0);
+      fixed_by_notebook();
+    } else if (flag == "--metrics-csv") {
+      parsed.metrics_csv_path = arguments.value();
+      if (parsed.metrics_csv_path.empty()) throw usage_error("--metrics-csv: empty file name");
+      fixed_by_notebook();
+    } else if (flag == "--plot") {
+      parsed.plot_path = arguments.value();
+      if (parsed.plot_path.empty()) throw usage_error("--plot: empty file name");
       fixed_by_notebook();
     } else if (flag == "--batch") {
       parsed.batch = parse_integer_flag<std::size_t>(flag, arguments.value(), 1);
@@ -171,6 +342,13 @@ options parse_command_line(int argc, char** argv) {
   if (parsed.help) return parsed;
   if (parsed.data_path.empty()) throw usage_error("no data file given");
   if (!parsed.save_path.empty()) check_save_path(parsed.save_path);
+  if (!parsed.metrics_csv_path.empty())
+    check_output_directory("--metrics-csv", parsed.metrics_csv_path);
+  if (!parsed.plot_path.empty()) check_output_directory("--plot", parsed.plot_path);
+  if (parsed.learning_rate == 0.0f) {
+    parsed.learning_rate = default_learning_rate(parsed.optimizer.kind);
+  }
+  parsed.optimizer.learning_rate = parsed.learning_rate;
   if (parsed.notebook && !parsed.notebook_conflicts.empty()) {
     throw usage_error("--notebook fixes its own setup; it does not combine with " +
                       parsed.notebook_conflicts.front());

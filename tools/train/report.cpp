@@ -39,8 +39,8 @@ void write_text_file(const std::filesystem::path& file, std::string_view text) {
   std::FILE* out = std::fopen(file.c_str(), "wb");
   if (out == nullptr) io_failure(file, "cannot create", errno);
   errno = 0;
-  const bool written = std::fwrite(text.data(), 1, text.size(), out) == text.size() &&
-                       std::fflush(out) == 0;
+  const bool written =
+      std::fwrite(text.data(), 1, text.size(), out) == text.size() && std::fflush(out) == 0;
   if (!written) {
     const int error = errno;
     std::fclose(out);
@@ -96,12 +96,23 @@ std::string xml_escaped(std::string_view text) {
     const auto byte = static_cast<unsigned char>(text[i]);
     if (byte < 0x80) {
       switch (byte) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        case '\'': out += "&apos;"; break;
-        default: out += byte < 0x20 ? ' ' : static_cast<char>(byte);
+        case '&':
+          out += "&amp;";
+          break;
+        case '<':
+          out += "&lt;";
+          break;
+        case '>':
+          out += "&gt;";
+          break;
+        case '"':
+          out += "&quot;";
+          break;
+        case '\'':
+          out += "&apos;";
+          break;
+        default:
+          out += byte < 0x20 ? ' ' : static_cast<char>(byte);
       }
       ++i;
       continue;
@@ -212,8 +223,8 @@ axis linear_axis(double low, double high, int target, double min_step) {
   for (long long k = first; k <= last; ++k) {
     // k * mantissa is exact; one multiplication or division by a power of ten rounds once.
     const auto units = static_cast<double>(k * mantissa);
-    const double value = exponent >= 0 ? units * power_of_ten(exponent)
-                                       : units / power_of_ten(-exponent);
+    const double value =
+        exponent >= 0 ? units * power_of_ten(exponent) : units / power_of_ten(-exponent);
     result.ticks.push_back({value, tick_label(value, exponent)});
   }
   result.low = result.ticks.front().value;
@@ -359,12 +370,13 @@ void draw_panel(svg_writer& svg, double x0, const char* id, const axis& x, const
     svg.attribute("data-value", number_text(t.value));
     svg.raw(">");
     svg.line(px(t.value), plot_bottom, px(t.value), plot_bottom + 5, "");
-    svg.label(px(t.value), plot_bottom + 19, " class=\"tick-label\" stroke=\"none\" text-anchor=\"middle\"",
-              t.label);
+    svg.label(px(t.value), plot_bottom + 19,
+              " class=\"tick-label\" stroke=\"none\" text-anchor=\"middle\"", t.label);
     svg.raw("</g>\n");
   }
   svg.label((left + right) / 2, plot_bottom + 44,
-            " class=\"axis-label\" stroke=\"none\" text-anchor=\"middle\" font-size=\"13\"", "epoch");
+            " class=\"axis-label\" stroke=\"none\" text-anchor=\"middle\" font-size=\"13\"",
+            "epoch");
   svg.raw("</g>\n");
 
   svg.raw("<g class=\"axis y-axis\" stroke=\"#333333\" fill=\"#333333\">\n");
@@ -383,8 +395,9 @@ void draw_panel(svg_writer& svg, double x0, const char* id, const axis& x, const
   }
   const double label_x = x0 + 18;
   const double label_y = (plot_top + plot_bottom) / 2;
-  std::string rotate = " class=\"axis-label\" stroke=\"none\" text-anchor=\"middle\" "
-                       "font-size=\"13\" transform=\"rotate(-90 ";
+  std::string rotate =
+      " class=\"axis-label\" stroke=\"none\" text-anchor=\"middle\" "
+      "font-size=\"13\" transform=\"rotate(-90 ";
   append_coordinate(rotate, label_x);
   rotate += ' ';
   append_coordinate(rotate, label_y);
@@ -495,8 +508,8 @@ std::string learning_curve_svg(std::span<const simdnn::epoch_metrics> history,
 
   const auto [loss_low, loss_high] = range(losses, value_of, 0.0, 1.0);
   const bool log_loss = loss_low > 0.0 && loss_high / loss_low > 100.0;
-  const axis loss_axis = log_loss ? log_axis(loss_low, loss_high)
-                                  : linear_axis(loss_low, loss_high, 5, 0.0);
+  const axis loss_axis =
+      log_loss ? log_axis(loss_low, loss_high) : linear_axis(loss_low, loss_high, 5, 0.0);
 
   const int panels = accuracies.empty() ? 1 : 2;
   const int width = panels * panel_width;
@@ -516,11 +529,11 @@ std::string learning_curve_svg(std::span<const simdnn::epoch_metrics> history,
   svg.attribute("width", std::to_string(width));
   svg.attribute("height", std::to_string(picture_height));
   svg.raw(" fill=\"white\"/>\n");
-  svg.label(width / 2.0, 26, " class=\"title\" text-anchor=\"middle\" font-size=\"16\" fill=\"#111111\"",
+  svg.label(width / 2.0, 26,
+            " class=\"title\" text-anchor=\"middle\" font-size=\"16\" fill=\"#111111\"",
             escaped_title);
 
-  draw_panel(svg, 0.0, "loss-panel", x, loss_axis, log_loss ? "loss (log scale)" : "loss",
-             losses);
+  draw_panel(svg, 0.0, "loss-panel", x, loss_axis, log_loss ? "loss (log scale)" : "loss", losses);
   if (!accuracies.empty()) {
     auto [low, high] = range(accuracies, value_of, 0.0, 100.0);
     axis accuracy_axis = linear_axis(low, high, 5, 0.0);
