@@ -82,10 +82,13 @@ std::vector<std::byte> serialize_model(const model& m) {
   out.u32(flags);
   out.u32(u32_of(p.class_names.size()));
   out.u32(u32_of(name_bytes));
+  // Always the current format: version 2's records carry each activation's parameter.
+  static_assert(model_format_version == 2 && layer_record_bytes == 16);
   for (std::size_t l = 0; l < layers; ++l) {
     out.u32(u32_of(p.widths[l]));
     out.u32(u32_of(p.widths[l + 1]));
     out.u32(activation_code(p.activations[l]));
+    out.f32(p.activation_parameters[l]);
   }
   if (m.has_input_standardization()) {
     out.floats(p.input_mean);

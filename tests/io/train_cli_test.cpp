@@ -190,7 +190,7 @@ TEST_F(train_cli, save_writes_the_model_with_class_names_and_statistics) {
   const run_result result =
       run(shell_quote(iris_path) + " --epochs 200 --quiet --seed 3 --save " + shell_quote(path));
   ASSERT_EQ(result.exit_status, 0) << result.err;
-  EXPECT_NE(result.out.find("saved: " + path + " (83 parameters, format 1)"), std::string::npos)
+  EXPECT_NE(result.out.find("saved: " + path + " (83 parameters, format 2)"), std::string::npos)
       << result.out;
   const simdnn::model m = simdnn::load_model(path);
   EXPECT_EQ(std::vector<std::size_t>(m.widths().begin(), m.widths().end()),
