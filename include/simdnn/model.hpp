@@ -37,6 +37,14 @@
 // file is removed, the old file is untouched, and a model_error (io_error) says why (the system's
 // reason). The new file's permissions are 0666 & ~umask. Saving then loading gives back every
 // value bit for bit.
+// The target: a symbolic link is followed to the end of its chain (a relative link is relative
+// to its own directory); the temporary file goes in that final target's directory and replaces
+// it, so the link stays a link (a dangling link's final path is where the file is created).
+// Only a regular file is ever replaced: if the path (or the link's final target) exists and is
+// anything else (a directory, a character or block device such as /dev/null, a FIFO, a socket),
+// save_model throws model_error (io_error) naming it and what it is ("is a character device, not
+// a regular file: refusing to replace it") before creating anything. The check and the rename
+// are not one atomic step: a node put in the target's place in between is replaced.
 #pragma once
 
 #include <cstddef>
@@ -63,7 +71,8 @@ inline constexpr std::size_t max_class_name_bytes = 4096;
 inline constexpr std::size_t max_model_file_bytes = std::size_t{1} << 31;
 
 enum class model_error_code : unsigned char {
-  io_error,               // cannot open, read, write, sync or rename (the system's reason)
+  io_error,               // cannot open, read, write, sync or rename (the system's reason), or
+                          // a save target that is not a regular file
   file_too_large,         // above max_model_file_bytes
   truncated,              // shorter than its header, or than the size it declares
   bad_magic,              // not a simdnn model file

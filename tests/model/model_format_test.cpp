@@ -456,21 +456,6 @@ TEST_F(ModelFile, SaveIntoAMissingDirectoryFailsWithTheReason) {
   }
 }
 
-TEST_F(ModelFile, FailedRenameKeepsTheTargetAndRemovesTheTemporary) {
-  // The target is a non-empty directory: everything succeeds up to the rename, which fails.
-  const auto target = directory_ / "occupied";
-  std::filesystem::create_directories(target / "inside");
-  try {
-    save_model(target, full_model());
-    FAIL() << "renamed over a directory";
-  } catch (const model_error& e) {
-    EXPECT_EQ(e.code(), model_error_code::io_error);
-    EXPECT_NE(std::string(e.what()).find("cannot rename"), std::string::npos) << e.what();
-  }
-  EXPECT_TRUE(std::filesystem::is_directory(target / "inside"));
-  EXPECT_TRUE(strays({"occupied"}).empty());
-}
-
 // A full disk in the middle of the write, simulated with RLIMIT_FSIZE: write() fails with EFBIG
 // partway through the temporary file. The old model must survive bit for bit.
 TEST_F(ModelFile, DiskFullMidWriteKeepsTheOldFile) {
@@ -544,6 +529,147 @@ TEST_F(ModelFile, HugeFileIsRejectedBeforeReading) {
   } catch (const model_error& e) {
     EXPECT_EQ(e.code(), model_error_code::file_too_large);
   }
+}
+
+// ---- Saving to what is not a regular file -----------------------------------------------------
+
+// The reason save_model gives for `file`, or "saved".
+std::string save_failure(const std::filesystem::path& file) {
+  try {
+    save_model(file, full_model());
+  } catch (const model_error& e) {
+    EXPECT_EQ(e.code(), model_error_code::io_error);
+    EXPECT_FALSE(e.has_offset());
+    return e.what();
+  }
+  return "saved";
+}
+
+// Temporary files a save left in `directory` (named .<target>.tmp.<pid>.<n>).
+std::vector<std::string> temporaries_in(const std::filesystem::path& directory) {
+  std::vector<std::string> found;
+  const std::string marker = ".tmp." + std::to_string(getpid()) + ".";
+  for (const auto& entry : std::filesystem::directory_iterator(directory)) {
+    const std::string name = entry.path().filename().string();
+    if (name.front() == '.' && name.find(marker) != std::string::npos) found.push_back(name);
+  }
+  return found;
+}
+
+// Renaming over a device node would replace it with a regular file (as root, /dev/null would
+// become a model file): refused before anything is created, and the device stays a device.
+TEST(ModelSave, CharacterDevicesAreRefusedAndStayDevices) {
+  for (const char* device : {"/dev/null", "/dev/full"}) {
+    if (!std::filesystem::is_character_file(device)) {
+      GTEST_SKIP() << device << " does not exist or is not a character device here";
+    }
+    EXPECT_EQ(save_failure(device), std::string(device) +
+                                        ": is a character device, not a regular file: refusing "
+                                        "to replace it");
+    EXPECT_TRUE(std::filesystem::is_character_file(device)) << device;
+    EXPECT_TRUE(temporaries_in("/dev").empty());
+  }
+}
+
+TEST_F(ModelFile, AFifoIsRefusedAndStaysAFifo) {
+  const auto fifo = directory_ / "pipe";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0) << std::strerror(errno);
+  EXPECT_EQ(save_failure(fifo),
+            fifo.string() + ": is a FIFO, not a regular file: refusing to replace it");
+  EXPECT_TRUE(std::filesystem::is_fifo(fifo));
+  EXPECT_TRUE(strays({"pipe"}).empty());
+}
+
+// A directory (even a non-empty one, which rename itself would refuse) is refused up front.
+TEST_F(ModelFile, ADirectoryIsRefusedBeforeAnythingIsCreated) {
+  for (const char* name : {"empty", "occupied"}) {
+    const auto target = directory_ / name;
+    std::filesystem::create_directories(target);
+    if (std::string(name) == "occupied") std::filesystem::create_directories(target / "inside");
+    EXPECT_EQ(save_failure(target),
+              target.string() + ": is a directory, not a regular file: refusing to replace it");
+    EXPECT_TRUE(std::filesystem::is_directory(target));
+  }
+  EXPECT_TRUE(std::filesystem::is_directory(directory_ / "occupied" / "inside"));
+  EXPECT_TRUE(strays({"empty", "occupied"}).empty());
+}
+
+// A link stays a link; its target gets the new model, atomically, from a temporary beside it.
+TEST_F(ModelFile, ASymlinkToAFileReplacesTheTargetAndKeepsTheLink) {
+  const auto target = directory_ / "target.simdnn";
+  const auto link = directory_ / "link.simdnn";
+  save_model(target, full_model(1));
+  std::filesystem::create_symlink("target.simdnn", link);
+  save_model(link, full_model(2));
+  EXPECT_TRUE(std::filesystem::is_symlink(link));
+  EXPECT_EQ(std::filesystem::read_symlink(link), "target.simdnn");
+  EXPECT_EQ(read_all(target), serialize_model(full_model(2)));
+  expect_same_model(full_model(2), load_model(link));
+  EXPECT_TRUE(strays({"target.simdnn", "link.simdnn"}).empty());
+}
+
+TEST_F(ModelFile, ASymlinkChainIsFollowedToItsEnd) {
+  std::filesystem::create_directories(directory_ / "deep");
+  const auto end = directory_ / "deep" / "end.simdnn";
+  save_model(end, full_model(1));
+  std::filesystem::create_symlink(end, directory_ / "b");                   // absolute
+  std::filesystem::create_symlink("b", directory_ / "a");                   // relative
+  std::filesystem::create_symlink(directory_ / "a", directory_ / "start");  // absolute again
+  save_model(directory_ / "start", full_model(3));
+  for (const char* link : {"start", "a", "b"}) {
+    EXPECT_TRUE(std::filesystem::is_symlink(directory_ / link)) << link;
+  }
+  EXPECT_EQ(read_all(end), serialize_model(full_model(3)));
+  EXPECT_TRUE(strays({"deep", "start", "a", "b"}).empty());
+  EXPECT_TRUE(temporaries_in(directory_ / "deep").empty());
+}
+
+// A dangling link: its final target path is where the model is created.
+TEST_F(ModelFile, ADanglingSymlinkCreatesItsTarget) {
+  std::filesystem::create_directories(directory_ / "models");
+  std::filesystem::create_symlink("models/new.simdnn", directory_ / "link");
+  save_model(directory_ / "link", full_model(4));
+  EXPECT_TRUE(std::filesystem::is_symlink(directory_ / "link"));
+  EXPECT_TRUE(std::filesystem::is_regular_file(directory_ / "models" / "new.simdnn"));
+  EXPECT_EQ(read_all(directory_ / "models" / "new.simdnn"), serialize_model(full_model(4)));
+  EXPECT_TRUE(strays({"models", "link"}).empty());
+}
+
+// A relative link is relative to its own directory, not to the working directory.
+TEST_F(ModelFile, ARelativeSymlinkInAnotherDirectory) {
+  std::filesystem::create_directories(directory_ / "links");
+  std::filesystem::create_directories(directory_ / "models");
+  const auto target = directory_ / "models" / "m.simdnn";
+  save_model(target, full_model(1));
+  std::filesystem::create_symlink("../models/m.simdnn", directory_ / "links" / "m.simdnn");
+  save_model(directory_ / "links" / "m.simdnn", full_model(5));
+  EXPECT_TRUE(std::filesystem::is_symlink(directory_ / "links" / "m.simdnn"));
+  EXPECT_EQ(read_all(target), serialize_model(full_model(5)));
+  EXPECT_TRUE(temporaries_in(directory_ / "links").empty());
+  EXPECT_TRUE(temporaries_in(directory_ / "models").empty());
+  EXPECT_TRUE(strays({"links", "models"}).empty());
+}
+
+TEST_F(ModelFile, ASymlinkToWhatIsNotAFileIsRefused) {
+  const auto fifo = directory_ / "pipe";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0) << std::strerror(errno);
+  std::filesystem::create_symlink("pipe", directory_ / "to_pipe");
+  EXPECT_EQ(save_failure(directory_ / "to_pipe"),
+            (directory_ / "to_pipe").string() + ": the symbolic link's target " + fifo.string() +
+                " is a FIFO, not a regular file: refusing to replace it");
+  EXPECT_TRUE(std::filesystem::is_fifo(fifo));
+  EXPECT_TRUE(std::filesystem::is_symlink(directory_ / "to_pipe"));
+  if (std::filesystem::is_character_file("/dev/null")) {
+    std::filesystem::create_symlink("/dev/null", directory_ / "to_null");
+    EXPECT_NE(save_failure(directory_ / "to_null").find("/dev/null is a character device"),
+              std::string::npos);
+    EXPECT_TRUE(std::filesystem::is_character_file("/dev/null"));
+  }
+  std::filesystem::create_symlink("loop_b", directory_ / "loop_a");
+  std::filesystem::create_symlink("loop_a", directory_ / "loop_b");
+  EXPECT_NE(save_failure(directory_ / "loop_a").find("Too many levels of symbolic links"),
+            std::string::npos);
+  EXPECT_TRUE(temporaries_in(directory_).empty());
 }
 
 // ---- Hardening ------------------------------------------------------------------------------
