@@ -19,19 +19,32 @@
 // byte offset of the field at fault: the file is at most max_model_file_bytes (checked before it
 // is read into memory); magic; version; byte-order mark; the declared size against the file's
 // (truncated / trailing bytes); the checksum; then the header's contents: flags, layer count,
-// each layer's widths (zero, above the bound, chaining), activation values, parameter count
-// (computed without overflow), the class count, the sections adding up to the declared size,
+// the layer records fitting in the file, and for each layer in turn: its widths (zero, above the
+// bound, chaining), its activation code (one the file's version defines: 1 and 2 in version 1),
+// its activation parameter (NaN, infinite or negative slope for leaky_relu; nonzero for an
+// activation without one), an output-only activation (softmax) on a layer other than the last
+// (these three are bad_activation), the parameter count so far (computed without overflow);
+// then the class count, the sections adding up to the declared size,
 // standardization statistics, weights and biases (non-finite values), class names, padding.
 // Nothing is allocated from a size before that size has been checked against the bounds and
 // the file's length. A newer file gets "written by a newer simdnn (format N, this build reads
 // up to M)".
 //
 // ---- Saving -------------------------------------------------------------------------------
-// save_model writes a temporary file in the target's directory, fsyncs it, renames it over the
-// target and fsyncs the directory: a crash or a full disk leaves either the old file or the new
-// one, never a mix. On failure the temporary file is removed, the old file is untouched, and a
-// model_error (io_error) says why (the system's reason). The new file's permissions are
-// 0666 & ~umask. Saving then loading gives back every value bit for bit.
+// save_model always writes the current format (version 2). It writes a temporary file in the
+// target's directory, fsyncs it, renames it over the target and fsyncs the directory: a crash or
+// a full disk leaves either the old file or the new one, never a mix. On failure the temporary
+// file is removed, the old file is untouched, and a model_error (io_error) says why (the system's
+// reason). The new file's permissions are 0666 & ~umask. Saving then loading gives back every
+// value bit for bit.
+// The target: a symbolic link is followed to the end of its chain (a relative link is relative
+// to its own directory); the temporary file goes in that final target's directory and replaces
+// it, so the link stays a link (a dangling link's final path is where the file is created).
+// Only a regular file is ever replaced: if the path (or the link's final target) exists and is
+// anything else (a directory, a character or block device such as /dev/null, a FIFO, a socket),
+// save_model throws model_error (io_error) naming it and what it is ("is a character device, not
+// a regular file: refusing to replace it") before creating anything. The check and the rename
+// are not one atomic step: a node put in the target's place in between is replaced.
 #pragma once
 
 #include <cstddef>
@@ -58,7 +71,8 @@ inline constexpr std::size_t max_class_name_bytes = 4096;
 inline constexpr std::size_t max_model_file_bytes = std::size_t{1} << 31;
 
 enum class model_error_code : unsigned char {
-  io_error,               // cannot open, read, write, sync or rename (the system's reason)
+  io_error,               // cannot open, read, write, sync or rename (the system's reason), or
+                          // a save target that is not a regular file
   file_too_large,         // above max_model_file_bytes
   truncated,              // shorter than its header, or than the size it declares
   bad_magic,              // not a simdnn model file
@@ -72,7 +86,8 @@ enum class model_error_code : unsigned char {
   zero_width,             // a layer with 0 inputs or outputs
   width_too_large,        // a width above max_model_width
   layers_do_not_chain,    // a layer's inputs differ from the previous layer's outputs
-  bad_activation,         // an activation value this version does not define
+  bad_activation,         // a code the file's version does not define, a bad parameter, or an
+                          // output-only activation (softmax) before the last layer
   too_many_parameters,    // above max_model_parameters (sums computed without overflow)
   payload_size_mismatch,  // the sections the header describes do not fill the declared size
   bad_class_names,        // wrong count, empty, too long, NUL byte or duplicate

@@ -22,7 +22,6 @@ inline constexpr std::array<std::uint8_t, 8> file_magic = {0x89, 's', 'i', 'm',
                                                            'd',  'n', 'n', '\n'};
 inline constexpr std::uint32_t byte_order_mark = 0x01020304u;
 inline constexpr std::size_t header_bytes = 40;
-inline constexpr std::size_t layer_record_bytes = 12;
 inline constexpr std::size_t checksum_bytes = 4;
 
 inline constexpr std::size_t offset_version = 8;
@@ -33,13 +32,28 @@ inline constexpr std::size_t offset_flags = 28;
 inline constexpr std::size_t offset_class_count = 32;
 inline constexpr std::size_t offset_name_bytes = 36;
 
+// Layer records follow the header, one per layer. Version 2: inputs, outputs, activation code,
+// activation parameter (binary32); version 1 had no parameter field.
+inline constexpr std::size_t layer_record_bytes_v1 = 12;
+inline constexpr std::size_t layer_record_bytes = 16;
+inline constexpr std::size_t record_inputs = 0;
+inline constexpr std::size_t record_outputs = 4;
+inline constexpr std::size_t record_activation = 8;
+inline constexpr std::size_t record_parameter = 12;  // version 2 and later
+
+// The size of one layer record in a file of format `version` (1 or 2).
+[[nodiscard]] constexpr std::size_t layer_record_size(std::uint32_t version) noexcept {
+  return version == 1 ? layer_record_bytes_v1 : layer_record_bytes;
+}
+
 inline constexpr std::uint32_t flag_bias = 1u << 0;
 inline constexpr std::uint32_t flag_standardization = 1u << 1;
 inline constexpr std::uint32_t flag_class_names = 1u << 2;
 inline constexpr std::uint32_t known_flags = flag_bias | flag_standardization | flag_class_names;
 
 // Activation codes in the file are each descriptor's file_code (lib/nn/activations.hpp), fixed
-// there independently of the C++ enumerators' values. Version 1 defined only these two.
+// there independently of the C++ enumerators' values: 1 sigmoid, 2 identity, 3 sigmoid_fast,
+// 4 tanh, 5 relu, 6 leaky_relu, 7 softmax. Version 1 defined only the first two.
 inline constexpr std::uint32_t file_sigmoid = 1;
 inline constexpr std::uint32_t file_identity = 2;
 

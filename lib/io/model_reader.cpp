@@ -63,12 +63,14 @@ class parser {
 };
 
 struct layout {
+  std::uint32_t version = 0;
   std::size_t layers = 0;
   std::uint32_t flags = 0;
   std::size_t class_count = 0;
   std::size_t name_bytes = 0;
   std::vector<std::size_t> widths;  // allocated only once the layer count is within bounds
   std::vector<activation> activations;
+  std::vector<float> activation_parameters;
   std::size_t statistics_offset = 0;
   std::size_t parameters_offset = 0;
   std::size_t names_offset = 0;  // the name lengths
@@ -137,8 +139,55 @@ void check_envelope(const parser& in) {
   }
 }
 
+// The activation codes a file of format `version` may use, for an error message:
+// "1 sigmoid, 2 identity, ...".
+std::string defined_codes(std::uint32_t version) {
+  std::string text;
+  for (std::uint32_t code = 1;; ++code) {
+    const nn::activation_descriptor* d = nn::describe_file_code(code);
+    if (d == nullptr || (version == 1 && code > file_identity)) break;
+    if (!text.empty()) text += ", ";
+    text += std::to_string(code) + " " + d->name;
+  }
+  return text;
+}
+
+std::string float_text(float v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.9g", static_cast<double>(v));
+  return text;
+}
+
+// A layer record's activation: the code defined by the file's version, its parameter valid for
+// it (version 1 has none: 0), an output-only activation (softmax) only on the last layer.
+std::pair<activation, float> check_activation(const parser& in, const layout& f, std::size_t l,
+                                              std::size_t at) {
+  const std::string layer = "layer " + std::to_string(l);
+  const std::uint32_t code = in.u32(at + record_activation);
+  const nn::activation_descriptor* d = nn::describe_file_code(code);
+  if (d == nullptr || (f.version == 1 && code != file_sigmoid && code != file_identity)) {
+    in.fail(model_error_code::bad_activation, at + record_activation,
+            layer + ": activation " + std::to_string(code) + " is not defined (format " +
+                std::to_string(f.version) + ": " + defined_codes(f.version) + ")");
+  }
+  const float parameter = f.version == 1 ? 0.0f : in.f32(at + record_parameter);
+  if (const std::string_view problem = activation_parameter_problem(d->kind, parameter);
+      !problem.empty()) {
+    in.fail(model_error_code::bad_activation, at + record_parameter,
+            layer + ": " + d->name + " parameter " + float_text(parameter) + ": " +
+                std::string(problem));
+  }
+  if (d->output_only && l + 1 != f.layers) {
+    in.fail(model_error_code::bad_activation, at + record_activation,
+            layer + ": " + d->name + " is for the output layer only (this model's is layer " +
+                std::to_string(f.layers - 1) + ")");
+  }
+  return {d->kind, parameter};
+}
+
 layout check_header(const parser& in) {
   layout f;
+  f.version = in.u32(offset_version);  // 1 or 2: check_envelope has checked it
   f.flags = in.u32(offset_flags);
   if ((f.flags & ~known_flags) != 0) {
     in.fail(model_error_code::unknown_flags, offset_flags,
@@ -151,7 +200,8 @@ layout check_header(const parser& in) {
             std::to_string(layers) + " layers, more than " + std::to_string(max_model_layers));
   }
   f.layers = layers;
-  const std::size_t records_end = header_bytes + layer_record_bytes * f.layers;
+  const std::size_t record_bytes = layer_record_size(f.version);
+  const std::size_t records_end = header_bytes + record_bytes * f.layers;
   f.checksum_offset = in.size() - checksum_bytes;
   if (records_end > f.checksum_offset) {
     in.fail(model_error_code::payload_size_mismatch, header_bytes,
@@ -160,15 +210,15 @@ layout check_header(const parser& in) {
   const bool bias = (f.flags & flag_bias) != 0;
   f.widths.reserve(f.layers + 1);
   f.activations.reserve(f.layers);
+  f.activation_parameters.reserve(f.layers);
   std::uint64_t parameters = 0;
   for (std::size_t l = 0; l < f.layers; ++l) {
-    const std::size_t at = header_bytes + layer_record_bytes * l;
+    const std::size_t at = header_bytes + record_bytes * l;
     const std::string layer = "layer " + std::to_string(l);
-    const std::uint32_t inputs = in.u32(at);
-    const std::uint32_t outputs = in.u32(at + 4);
-    const std::uint32_t code = in.u32(at + 8);
-    for (const auto& [width, where, name] :
-         {std::tuple{inputs, at, "inputs"}, std::tuple{outputs, at + 4, "outputs"}}) {
+    const std::uint32_t inputs = in.u32(at + record_inputs);
+    const std::uint32_t outputs = in.u32(at + record_outputs);
+    for (const auto& [width, where, name] : {std::tuple{inputs, at + record_inputs, "inputs"},
+                                             std::tuple{outputs, at + record_outputs, "outputs"}}) {
       if (width == 0) in.fail(model_error_code::zero_width, where, layer + " has 0 " + name);
       if (width > max_model_width) {
         in.fail(model_error_code::width_too_large, where,
@@ -181,14 +231,11 @@ layout check_header(const parser& in) {
               layer + " has " + std::to_string(inputs) + " inputs but layer " +
                   std::to_string(l - 1) + " has " + std::to_string(f.widths.back()) + " outputs");
     }
-    if (code != file_sigmoid && code != file_identity) {
-      in.fail(model_error_code::bad_activation, at + 8,
-              layer + ": activation " + std::to_string(code) + " is not defined (1 sigmoid, " +
-                  "2 identity)");
-    }
+    const auto [kind, parameter] = check_activation(in, f, l, at);
     if (l == 0) f.widths.push_back(inputs);
     f.widths.push_back(outputs);
-    f.activations.push_back(code == file_identity ? activation::identity : activation::sigmoid);
+    f.activations.push_back(kind);
+    f.activation_parameters.push_back(parameter);
     // Both factors <= 2^24: the product and a running sum of at most 1024 of them fit in 64 bits.
     parameters += std::uint64_t{inputs} * outputs + (bias ? outputs : 0);
     if (parameters > max_model_parameters) {
@@ -320,7 +367,7 @@ model parse_model(std::span<const std::byte> bytes, std::string_view source) {
   model_parameters p;
   p.widths = f.widths;
   p.activations = f.activations;
-  p.activation_parameters.assign(f.activations.size(), 0.0f);  // version 1: sigmoid and identity
+  p.activation_parameters = f.activation_parameters;  // version 1: all 0
   p.bias = (f.flags & flag_bias) != 0;
   const auto read_floats = [&](std::size_t at, std::size_t count) {
     std::vector<float> values(count);

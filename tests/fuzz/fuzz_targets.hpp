@@ -4,8 +4,10 @@
 //
 // fuzz_model: any input (and a copy with its size field and CRC made right, so mutations get
 // past the checksum) must be rejected with a model_error or accepted as a model that obeys the
-// format: serializing it gives back exactly the input (the format has one encoding per model),
-// and a predictor built from it runs.
+// format: serializing it gives back exactly the input (the format has one encoding per model; a
+// version-1 input gives its version-2 form: the same header but for the version and the size,
+// each 12-byte layer record followed by a parameter of 0.0f, then the same bytes up to the
+// checksum), and a predictor built from it runs.
 // fuzz_csv: the first byte picks the options (task, header mode, class order, target columns,
 // known classes), the rest is the document. It must be rejected with a data_error or give a
 // dataset that keeps the promises of simdnn/dataset.hpp: the shape adds up, every feature and
@@ -36,6 +38,35 @@ namespace simdnn::fuzz {
   std::abort();
 }
 
+// Whether `again` (a version-2 file) encodes what the version-1 file `data` holds: the layout of
+// docs/model-format.md, spelled out here independently of lib/io.
+inline bool is_version_2_form(std::span<const std::byte> data, std::span<const std::byte> again) {
+  constexpr std::size_t header = 40, checksum = 4;
+  const auto u32 = [](std::span<const std::byte> b, std::size_t at) {
+    std::uint32_t v = 0;
+    for (int i = 3; i >= 0; --i) v = (v << 8) | std::to_integer<std::uint32_t>(b[at + i]);
+    return v;
+  };
+  const std::size_t layers = u32(data, 24);  // accepted: at most 1024
+  if (again.size() != data.size() + 4 * layers || u32(again, 8) != 2) return false;
+  const auto same = [](std::span<const std::byte> a, std::span<const std::byte> b) {
+    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size()) == 0;
+  };
+  if (!same(data.first(8), again.first(8)) || !same(data.subspan(12, 4), again.subspan(12, 4)) ||
+      !same(data.subspan(24, header - 24), again.subspan(24, header - 24))) {
+    return false;
+  }
+  for (std::size_t l = 0; l < layers; ++l) {
+    if (!same(data.subspan(header + 12 * l, 12), again.subspan(header + 16 * l, 12)) ||
+        u32(again, header + 16 * l + 12) != 0) {
+      return false;
+    }
+  }
+  const std::size_t rest = header + 12 * layers;
+  return same(data.subspan(rest, data.size() - checksum - rest),
+              again.subspan(rest + 4 * layers, data.size() - checksum - rest));
+}
+
 // One input through the loader and, if accepted, through serialization and a predictor.
 inline void check_model_bytes(const std::uint8_t* data, std::size_t size) {
   const std::span<const std::byte> bytes(reinterpret_cast<const std::byte*>(data), size);
@@ -47,7 +78,14 @@ inline void check_model_bytes(const std::uint8_t* data, std::size_t size) {
   }
   const simdnn::model& m = *parsed;
   const std::vector<std::byte> again = simdnn::serialize_model(m);
-  if (again.size() != size || std::memcmp(again.data(), data, size) != 0) {
+  if (m.file_info()->format_version == 1) {
+    if (!is_version_2_form(bytes, again)) {
+      finding("accepted a version-1 model whose version-2 encoding does not match the input");
+    }
+    if (simdnn::serialize_model(simdnn::parse_model(again, "fuzz")) != again) {
+      finding("a version-1 model's version-2 encoding does not round-trip");
+    }
+  } else if (again.size() != size || std::memcmp(again.data(), data, size) != 0) {
     finding("accepted a model whose encoding differs from the input");
   }
   const simdnn::predictor p(m);

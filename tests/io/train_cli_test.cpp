@@ -8,6 +8,7 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -190,7 +191,7 @@ TEST_F(train_cli, save_writes_the_model_with_class_names_and_statistics) {
   const run_result result =
       run(shell_quote(iris_path) + " --epochs 200 --quiet --seed 3 --save " + shell_quote(path));
   ASSERT_EQ(result.exit_status, 0) << result.err;
-  EXPECT_NE(result.out.find("saved: " + path + " (83 parameters, format 1)"), std::string::npos)
+  EXPECT_NE(result.out.find("saved: " + path + " (83 parameters, format 2)"), std::string::npos)
       << result.out;
   const simdnn::model m = simdnn::load_model(path);
   EXPECT_EQ(std::vector<std::size_t>(m.widths().begin(), m.widths().end()),
@@ -228,6 +229,28 @@ TEST_F(train_cli, save_path_errors_exit_2_before_training) {
   expect_failure(iris + " --save " + shell_quote(directory_.string()), 2, "is a directory");
   expect_failure(iris + " --save=", 2, "--save: empty file name");
   expect_failure(iris + " --save", 2, "--save: missing value");
+}
+
+// An existing target that is not a regular file is refused before training, and left alone: a
+// FIFO here (any user can make one), /dev/null too where it exists.
+TEST_F(train_cli, save_to_a_non_regular_file_exits_2_and_leaves_it) {
+  const std::string iris = shell_quote(iris_path);
+  const std::string fifo = (directory_ / "pipe").string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  expect_failure(iris + " --save " + shell_quote(fifo), 2,
+                 "--save: \"" + fifo + "\" is a FIFO, not a regular file: refusing to replace it");
+  EXPECT_TRUE(std::filesystem::is_fifo(fifo));
+  const std::string link = (directory_ / "link").string();
+  std::filesystem::create_symlink("pipe", link);
+  expect_failure(iris + " --save " + shell_quote(link), 2,
+                 "--save: \"" + link + "\" is a FIFO, not a regular file");
+  EXPECT_TRUE(std::filesystem::is_symlink(link));
+  if (std::filesystem::is_character_file("/dev/null")) {
+    expect_failure(iris + " --save /dev/null", 2,
+                   "--save: \"/dev/null\" is a character device, not a regular file: refusing to "
+                   "replace it");
+    EXPECT_TRUE(std::filesystem::is_character_file("/dev/null"));
+  }
 }
 
 // A save that fails at the end (here the file size limit, as a full disk would) exits 3 with the

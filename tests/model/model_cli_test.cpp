@@ -250,7 +250,7 @@ TEST_F(model_cli, inspect_describes_the_file) {
   const std::string& out = result.out;
   char checksum[16];
   std::snprintf(checksum, sizeof checksum, "%08x", m.file_info()->checksum);
-  EXPECT_NE(out.find("format: simdnn model version 1, little-endian, CRC-32C " +
+  EXPECT_NE(out.find("format: simdnn model version 2, little-endian, CRC-32C " +
                      std::string(checksum) + " (verified)"),
             std::string::npos)
       << out;
@@ -270,6 +270,48 @@ TEST_F(model_cli, inspect_describes_the_file) {
   EXPECT_NE(piped.out.find("topology: 4-10-3"), std::string::npos);
 }
 
+// Activations beyond version 1's two: names, leaky_relu's slope, softmax on the output.
+TEST_F(model_cli, inspect_names_every_activation_and_the_leaky_slope) {
+  model_parameters p = testing::random_model({5, 8, 6, 4, 3},
+                                             {activation::relu, activation::leaky_relu,
+                                              activation::tanh, activation::softmax},
+                                             true, 6)
+                           .parameters();
+  p.activation_parameters = {0.0f, 0.2f, 0.0f, 0.0f};
+  p.class_names = {"low", "mid", "high"};
+  const std::string path = (directory_ / "act.simdnn").string();
+  save_model(path, model(p));
+  const run_result result = inspect(shell_quote(path));
+  ASSERT_EQ(result.exit_status, 0) << result.err;
+  const std::string& out = result.out;
+  EXPECT_NE(out.find("format: simdnn model version 2, little-endian"), std::string::npos) << out;
+  EXPECT_NE(out.find("topology: 5-8-6-4-3 (4 layers)"), std::string::npos) << out;
+  EXPECT_NE(out.find("layer 1: 5 -> 8, relu, 40 weights + 8 biases"), std::string::npos) << out;
+  EXPECT_NE(out.find("layer 2: 8 -> 6, leaky_relu (slope 0.200000003), 48 weights + 6 biases"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("layer 3: 6 -> 4, tanh, 24 weights + 4 biases"), std::string::npos) << out;
+  EXPECT_NE(out.find("layer 4: 4 -> 3, softmax, 12 weights + 3 biases"), std::string::npos) << out;
+  EXPECT_NE(out.find("classes: 3 (low, mid, high)"), std::string::npos) << out;
+  // The default slope, as stored.
+  p.activation_parameters.clear();
+  save_model(path, model(p));
+  const run_result defaulted = inspect(shell_quote(path));
+  ASSERT_EQ(defaulted.exit_status, 0) << defaulted.err;
+  EXPECT_NE(defaulted.out.find("leaky_relu (slope 0.00999999978)"), std::string::npos)
+      << defaulted.out;
+}
+
+// A version-1 file (as saved by simdnn 0.2) is described as such.
+TEST_F(model_cli, inspect_reads_a_version_1_file) {
+  const std::string path = SIMDNN_SOURCE_DIR "/tests/fuzz/corpus/model/v1_iris_4_10_3.simdnn";
+  const run_result result = inspect(shell_quote(path));
+  ASSERT_EQ(result.exit_status, 0) << result.err;
+  EXPECT_NE(result.out.find("format: simdnn model version 1, little-endian"), std::string::npos)
+      << result.out;
+  EXPECT_NE(result.out.find("layer 1: 4 -> 10, sigmoid"), std::string::npos) << result.out;
+}
+
 TEST_F(model_cli, inspect_errors) {
   expect_failure(inspect(""), 2, "simdnn-inspect", "no model file given");
   expect_failure(inspect("a b"), 2, "simdnn-inspect", "expected one model file");
@@ -277,9 +319,17 @@ TEST_F(model_cli, inspect_errors) {
   expect_failure(inspect(shell_quote(write("t.simdnn", "hello"))), 3, "simdnn-inspect",
                  "t.simdnn: byte 0: not a simdnn model file");
   std::string future = read_file(classifier_path_);
-  future[8] = 2;  // version 2 (checked before the checksum)
+  future[8] = 3;  // version 3 (checked before the checksum)
   expect_failure(inspect(shell_quote(write("f.simdnn", future))), 3, "simdnn-inspect",
-                 "written by a newer simdnn (format 2, this build reads up to 1)");
+                 "written by a newer simdnn (format 3, this build reads up to 2)");
+  // A bad activation parameter (the checksum made right, so that is what is caught).
+  std::vector<std::byte> bytes = serialize_model(testing::full_model());
+  testing::put_f32(bytes, testing::at_layer(0) + 12, 0.5f);  // layer 0 is a sigmoid
+  testing::reseal(bytes);
+  const std::string bad(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  expect_failure(inspect(shell_quote(write("p.simdnn", bad))), 3, "simdnn-inspect",
+                 "p.simdnn: byte 52: layer 0: sigmoid parameter 0.5: this activation takes no "
+                 "parameter (it must be 0)");
   const run_result help = inspect("--help");
   EXPECT_EQ(help.exit_status, 0);
   EXPECT_TRUE(help.out.starts_with("usage: simdnn-inspect"));

@@ -5,9 +5,11 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <bit>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -16,6 +18,7 @@
 #include <functional>
 #include <limits>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/model_test_support.hpp"
@@ -31,6 +34,7 @@ using testing::at_file_size;
 using testing::at_flags;
 using testing::at_layer;
 using testing::at_layer_count;
+using testing::at_layer_v1;
 using testing::at_name_bytes;
 using testing::at_version;
 using testing::bytes;
@@ -79,6 +83,8 @@ void expect_same_model(const model& a, const model& b) {
   EXPECT_EQ(a.has_bias(), b.has_bias());
   for (std::size_t l = 0; l < a.layer_count(); ++l) {
     EXPECT_EQ(a.layer_activation(l), b.layer_activation(l));
+    const float pa = a.layer_activation_parameter(l), pb = b.layer_activation_parameter(l);
+    EXPECT_TRUE(same_bits(std::span(&pa, 1), std::span(&pb, 1))) << "layer " << l;
     EXPECT_TRUE(same_bits(a.weights(l), b.weights(l))) << "layer " << l;
     EXPECT_TRUE(same_bits(a.biases(l), b.biases(l))) << "layer " << l;
   }
@@ -130,7 +136,7 @@ TEST(ModelRoundTrip, MinimalModel) {
   p.biases = {{}};
   const model original(p);
   const bytes file = serialize_model(original);
-  EXPECT_EQ(file.size(), 40u + 12 + 4 + 4);
+  EXPECT_EQ(file.size(), 40u + 16 + 4 + 4);
   expect_same_model(original, parse_model(file));
 }
 
@@ -138,7 +144,7 @@ TEST(ModelRoundTrip, HeaderLayoutIsTheDocumentedOne) {
   const bytes file = serialize_model(full_model());
   const unsigned char magic[8] = {0x89, 's', 'i', 'm', 'd', 'n', 'n', '\n'};
   EXPECT_EQ(std::memcmp(file.data(), magic, 8), 0);
-  EXPECT_EQ(get_u32(file, at_version), 1u);
+  EXPECT_EQ(get_u32(file, at_version), 2u);
   EXPECT_EQ(std::to_integer<int>(file[at_byte_order]), 0x04);  // little-endian 0x01020304
   EXPECT_EQ(get_u32(file, at_file_size), file.size());
   EXPECT_EQ(get_u32(file, at_layer_count), 2u);
@@ -147,12 +153,173 @@ TEST(ModelRoundTrip, HeaderLayoutIsTheDocumentedOne) {
   EXPECT_EQ(get_u32(file, at_name_bytes), 25u);
   EXPECT_EQ(get_u32(file, at_layer(0)), 4u);
   EXPECT_EQ(get_u32(file, at_layer(0) + 4), 10u);
-  EXPECT_EQ(get_u32(file, at_layer(0) + 8), 1u);  // sigmoid
+  EXPECT_EQ(get_u32(file, at_layer(0) + 8), 1u);   // sigmoid
+  EXPECT_EQ(get_u32(file, at_layer(0) + 12), 0u);  // its parameter: 0.0f
+  EXPECT_EQ(get_u32(file, at_layer(1)), 10u);
+  EXPECT_EQ(get_u32(file, at_layer(1) + 4), 3u);
   EXPECT_EQ(get_u32(file, at_layer(1) + 8), 2u);  // identity
+  EXPECT_EQ(get_u32(file, at_layer(1) + 12), 0u);
   EXPECT_EQ(file.size() % 4, 0u);
-  // header 40 + records 24 + statistics 32 + parameters (50 + 33) * 4 + names 12 + 25 + pad 3
+  // header 40 + records 2 x 16 + statistics 32 + parameters (50 + 33) * 4 + names 12 + 25 + pad 3
   // + checksum 4
+  EXPECT_EQ(file.size(), 40u + 32 + 32 + 332 + 12 + 25 + 3 + 4);
+}
+
+// One layer of each activation, leaky_relu with slope 0.2 and softmax last: every code and
+// parameter travels bit for bit, in the documented record fields.
+model every_activation_model() {
+  model_parameters p;
+  p.widths = {3, 5, 4, 6, 5, 4, 3, 2};
+  p.activations = {activation::sigmoid, activation::identity, activation::sigmoid_fast,
+                   activation::tanh,    activation::relu,     activation::leaky_relu,
+                   activation::softmax};
+  p.activation_parameters = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.2f, 0.0f};
+  testing::test_rng rng(12);
+  for (std::size_t l = 0; l + 1 < p.widths.size(); ++l) {
+    std::vector<float> w(p.widths[l] * p.widths[l + 1]);
+    for (float& v : w) v = rng.uniform(-1.0f, 1.0f);
+    std::vector<float> b(p.widths[l + 1]);
+    for (float& v : b) v = rng.uniform(-0.5f, 0.5f);
+    p.weights.push_back(w);
+    p.biases.push_back(b);
+  }
+  return model(std::move(p));
+}
+
+TEST(ModelRoundTrip, EveryActivationAndItsParameter) {
+  const model original = every_activation_model();
+  const bytes file = serialize_model(original);
+  const std::uint32_t codes[] = {1, 2, 3, 4, 5, 6, 7};
+  for (std::size_t l = 0; l < original.layer_count(); ++l) {
+    EXPECT_EQ(get_u32(file, at_layer(l)), original.widths()[l]) << "layer " << l;
+    EXPECT_EQ(get_u32(file, at_layer(l) + 4), original.widths()[l + 1]) << "layer " << l;
+    EXPECT_EQ(get_u32(file, at_layer(l) + 8), codes[l]) << "layer " << l;
+    EXPECT_EQ(get_u32(file, at_layer(l) + 12),
+              std::bit_cast<std::uint32_t>(original.layer_activation_parameter(l)))
+        << "layer " << l;
+  }
+  EXPECT_EQ(get_u32(file, at_layer(5) + 12), std::bit_cast<std::uint32_t>(0.2f));
+  const model back = parse_model(file);
+  expect_same_model(original, back);
+  EXPECT_EQ(back.layer_activation(5), activation::leaky_relu);
+  EXPECT_EQ(back.layer_activation_parameter(5), 0.2f);
+  EXPECT_EQ(back.layer_activation(6), activation::softmax);
+  EXPECT_EQ(serialize_model(back), file);
+}
+
+// No parameters given: leaky_relu's default slope is what the file records and gives back; so are
+// a slope of 0 (relu's shape) and a large one.
+TEST(ModelRoundTrip, LeakyReluSlopes) {
+  for (const float slope : {-1.0f, 0.0f, 0.01f, 0.2f, 1.0f, 1e30f}) {
+    model_parameters p =
+        testing::random_model({2, 3, 2}, {activation::leaky_relu, activation::softmax}, true, 4)
+            .parameters();
+    if (slope >= 0.0f) {
+      p.activation_parameters = {slope, 0.0f};
+    } else {
+      p.activation_parameters.clear();  // the default
+    }
+    const model original(std::move(p));
+    const float expected = slope >= 0.0f ? slope : default_leaky_relu_slope;
+    EXPECT_EQ(original.layer_activation_parameter(0), expected);
+    const bytes file = serialize_model(original);
+    EXPECT_EQ(get_u32(file, at_layer(0) + 12), std::bit_cast<std::uint32_t>(expected));
+    const model back = parse_model(file);
+    expect_same_model(original, back);
+    EXPECT_EQ(serialize_model(back), file);
+  }
+}
+
+// A version-1 file written here byte by byte from the version-1 specification (12-byte layer
+// records, no parameter field): it loads with exactly the values written, parameters 0.
+bytes version_1_file(const model_parameters& p) {
+  bytes out;
+  const auto u8 = [&](std::uint8_t v) { out.push_back(static_cast<std::byte>(v)); };
+  const auto u32 = [&](std::uint32_t v) {
+    for (int shift = 0; shift < 32; shift += 8) u8(static_cast<std::uint8_t>(v >> shift));
+  };
+  const auto f32 = [&](float v) { u32(std::bit_cast<std::uint32_t>(v)); };
+  for (const char c : std::string_view("\x89simdnn\n")) u8(static_cast<std::uint8_t>(c));
+  u32(1);           // version
+  u32(0x01020304);  // byte-order mark
+  u32(0);           // file size, set below
+  u32(0);
+  const std::size_t layers = p.widths.size() - 1;
+  u32(static_cast<std::uint32_t>(layers));
+  std::uint32_t name_bytes = 0;
+  for (const std::string& name : p.class_names)
+    name_bytes += static_cast<std::uint32_t>(name.size());
+  u32((p.bias ? 1u : 0u) | (p.input_mean.empty() ? 0u : 2u) | (p.class_names.empty() ? 0u : 4u));
+  u32(static_cast<std::uint32_t>(p.class_names.size()));
+  u32(name_bytes);
+  for (std::size_t l = 0; l < layers; ++l) {
+    u32(static_cast<std::uint32_t>(p.widths[l]));
+    u32(static_cast<std::uint32_t>(p.widths[l + 1]));
+    u32(p.activations[l] == activation::identity ? 2 : 1);
+  }
+  for (float v : p.input_mean) f32(v);
+  for (float v : p.input_stddev) f32(v);
+  for (std::size_t l = 0; l < layers; ++l) {
+    for (float v : p.weights[l]) f32(v);
+    for (float v : p.biases[l]) f32(v);
+  }
+  for (const std::string& name : p.class_names) u32(static_cast<std::uint32_t>(name.size()));
+  for (const std::string& name : p.class_names) {
+    for (char c : name) u8(static_cast<std::uint8_t>(c));
+  }
+  while (out.size() % 4 != 0) u8(0);
+  u32(0);  // the checksum
+  reseal(out);
+  return out;
+}
+
+TEST(ModelVersion1, LoadsWithTheSameValues) {
+  const model expected = full_model();  // sigmoid and identity: all version 1 can hold
+  const bytes file = version_1_file(expected.parameters());
   EXPECT_EQ(file.size(), 40u + 24 + 32 + 332 + 12 + 25 + 3 + 4);
+  const model loaded = parse_model(file, "old.simdnn");
+  expect_same_model(expected, loaded);
+  EXPECT_EQ(loaded.layer_activation_parameter(0), 0.0f);
+  EXPECT_EQ(loaded.layer_activation_parameter(1), 0.0f);
+  ASSERT_TRUE(loaded.file_info().has_value());
+  EXPECT_EQ(loaded.file_info()->format_version, 1u);
+  EXPECT_EQ(loaded.file_info()->file_bytes, file.size());
+  // Saving writes version 2: the same model, 4 bytes more per layer record.
+  const bytes again = serialize_model(loaded);
+  EXPECT_EQ(again, serialize_model(expected));
+  EXPECT_EQ(get_u32(again, at_version), 2u);
+  EXPECT_EQ(again.size(), file.size() + 4 * 2);
+}
+
+TEST(ModelVersion1, MinimalAndWithoutOptionalSections) {
+  const model expected =
+      testing::random_model({5, 7, 1}, {activation::identity, activation::sigmoid}, false, 9);
+  const bytes file = version_1_file(expected.parameters());
+  EXPECT_EQ(file.size(), 40u + 24 + 4 * (35 + 7) + 4);
+  expect_same_model(expected, parse_model(file));
+}
+
+// Version 1 defined codes 1 and 2 only: the later ones are errors in a version-1 file (there is
+// no parameter field to hold leaky_relu's slope).
+TEST(ModelVersion1, OnlySigmoidAndIdentity) {
+  bytes file = version_1_file(full_model().parameters());
+  put_u32(file, at_layer_v1(1) + 8, 3);
+  reseal(file);
+  try {
+    static_cast<void>(parse_model(file, "old.simdnn"));
+    FAIL() << "accepted code 3 in a version-1 file";
+  } catch (const model_error& e) {
+    EXPECT_EQ(e.code(), model_error_code::bad_activation);
+    EXPECT_EQ(e.offset(), at_layer_v1(1) + 8);
+    EXPECT_EQ(std::string(e.what()),
+              "old.simdnn: byte 60: layer 1: activation 3 is not defined (format 1: 1 sigmoid, 2 "
+              "identity)");
+  }
+  for (const std::uint32_t code : {0u, 4u, 6u, 7u, 8u}) {
+    put_u32(file, at_layer_v1(1) + 8, code);
+    reseal(file);
+    EXPECT_EQ(rejection(file), model_error_code::bad_activation) << code;
+  }
 }
 
 TEST(ModelRoundTrip, NetworkToFileToNetworkGivesTheSameOutputs) {
@@ -289,21 +456,6 @@ TEST_F(ModelFile, SaveIntoAMissingDirectoryFailsWithTheReason) {
   }
 }
 
-TEST_F(ModelFile, FailedRenameKeepsTheTargetAndRemovesTheTemporary) {
-  // The target is a non-empty directory: everything succeeds up to the rename, which fails.
-  const auto target = directory_ / "occupied";
-  std::filesystem::create_directories(target / "inside");
-  try {
-    save_model(target, full_model());
-    FAIL() << "renamed over a directory";
-  } catch (const model_error& e) {
-    EXPECT_EQ(e.code(), model_error_code::io_error);
-    EXPECT_NE(std::string(e.what()).find("cannot rename"), std::string::npos) << e.what();
-  }
-  EXPECT_TRUE(std::filesystem::is_directory(target / "inside"));
-  EXPECT_TRUE(strays({"occupied"}).empty());
-}
-
 // A full disk in the middle of the write, simulated with RLIMIT_FSIZE: write() fails with EFBIG
 // partway through the temporary file. The old model must survive bit for bit.
 TEST_F(ModelFile, DiskFullMidWriteKeepsTheOldFile) {
@@ -379,6 +531,147 @@ TEST_F(ModelFile, HugeFileIsRejectedBeforeReading) {
   }
 }
 
+// ---- Saving to what is not a regular file -----------------------------------------------------
+
+// The reason save_model gives for `file`, or "saved".
+std::string save_failure(const std::filesystem::path& file) {
+  try {
+    save_model(file, full_model());
+  } catch (const model_error& e) {
+    EXPECT_EQ(e.code(), model_error_code::io_error);
+    EXPECT_FALSE(e.has_offset());
+    return e.what();
+  }
+  return "saved";
+}
+
+// Temporary files a save left in `directory` (named .<target>.tmp.<pid>.<n>).
+std::vector<std::string> temporaries_in(const std::filesystem::path& directory) {
+  std::vector<std::string> found;
+  const std::string marker = ".tmp." + std::to_string(getpid()) + ".";
+  for (const auto& entry : std::filesystem::directory_iterator(directory)) {
+    const std::string name = entry.path().filename().string();
+    if (name.front() == '.' && name.find(marker) != std::string::npos) found.push_back(name);
+  }
+  return found;
+}
+
+// Renaming over a device node would replace it with a regular file (as root, /dev/null would
+// become a model file): refused before anything is created, and the device stays a device.
+TEST(ModelSave, CharacterDevicesAreRefusedAndStayDevices) {
+  for (const char* device : {"/dev/null", "/dev/full"}) {
+    if (!std::filesystem::is_character_file(device)) {
+      GTEST_SKIP() << device << " does not exist or is not a character device here";
+    }
+    EXPECT_EQ(save_failure(device), std::string(device) +
+                                        ": is a character device, not a regular file: refusing "
+                                        "to replace it");
+    EXPECT_TRUE(std::filesystem::is_character_file(device)) << device;
+    EXPECT_TRUE(temporaries_in("/dev").empty());
+  }
+}
+
+TEST_F(ModelFile, AFifoIsRefusedAndStaysAFifo) {
+  const auto fifo = directory_ / "pipe";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0) << std::strerror(errno);
+  EXPECT_EQ(save_failure(fifo),
+            fifo.string() + ": is a FIFO, not a regular file: refusing to replace it");
+  EXPECT_TRUE(std::filesystem::is_fifo(fifo));
+  EXPECT_TRUE(strays({"pipe"}).empty());
+}
+
+// A directory (even a non-empty one, which rename itself would refuse) is refused up front.
+TEST_F(ModelFile, ADirectoryIsRefusedBeforeAnythingIsCreated) {
+  for (const char* name : {"empty", "occupied"}) {
+    const auto target = directory_ / name;
+    std::filesystem::create_directories(target);
+    if (std::string(name) == "occupied") std::filesystem::create_directories(target / "inside");
+    EXPECT_EQ(save_failure(target),
+              target.string() + ": is a directory, not a regular file: refusing to replace it");
+    EXPECT_TRUE(std::filesystem::is_directory(target));
+  }
+  EXPECT_TRUE(std::filesystem::is_directory(directory_ / "occupied" / "inside"));
+  EXPECT_TRUE(strays({"empty", "occupied"}).empty());
+}
+
+// A link stays a link; its target gets the new model, atomically, from a temporary beside it.
+TEST_F(ModelFile, ASymlinkToAFileReplacesTheTargetAndKeepsTheLink) {
+  const auto target = directory_ / "target.simdnn";
+  const auto link = directory_ / "link.simdnn";
+  save_model(target, full_model(1));
+  std::filesystem::create_symlink("target.simdnn", link);
+  save_model(link, full_model(2));
+  EXPECT_TRUE(std::filesystem::is_symlink(link));
+  EXPECT_EQ(std::filesystem::read_symlink(link), "target.simdnn");
+  EXPECT_EQ(read_all(target), serialize_model(full_model(2)));
+  expect_same_model(full_model(2), load_model(link));
+  EXPECT_TRUE(strays({"target.simdnn", "link.simdnn"}).empty());
+}
+
+TEST_F(ModelFile, ASymlinkChainIsFollowedToItsEnd) {
+  std::filesystem::create_directories(directory_ / "deep");
+  const auto end = directory_ / "deep" / "end.simdnn";
+  save_model(end, full_model(1));
+  std::filesystem::create_symlink(end, directory_ / "b");                   // absolute
+  std::filesystem::create_symlink("b", directory_ / "a");                   // relative
+  std::filesystem::create_symlink(directory_ / "a", directory_ / "start");  // absolute again
+  save_model(directory_ / "start", full_model(3));
+  for (const char* link : {"start", "a", "b"}) {
+    EXPECT_TRUE(std::filesystem::is_symlink(directory_ / link)) << link;
+  }
+  EXPECT_EQ(read_all(end), serialize_model(full_model(3)));
+  EXPECT_TRUE(strays({"deep", "start", "a", "b"}).empty());
+  EXPECT_TRUE(temporaries_in(directory_ / "deep").empty());
+}
+
+// A dangling link: its final target path is where the model is created.
+TEST_F(ModelFile, ADanglingSymlinkCreatesItsTarget) {
+  std::filesystem::create_directories(directory_ / "models");
+  std::filesystem::create_symlink("models/new.simdnn", directory_ / "link");
+  save_model(directory_ / "link", full_model(4));
+  EXPECT_TRUE(std::filesystem::is_symlink(directory_ / "link"));
+  EXPECT_TRUE(std::filesystem::is_regular_file(directory_ / "models" / "new.simdnn"));
+  EXPECT_EQ(read_all(directory_ / "models" / "new.simdnn"), serialize_model(full_model(4)));
+  EXPECT_TRUE(strays({"models", "link"}).empty());
+}
+
+// A relative link is relative to its own directory, not to the working directory.
+TEST_F(ModelFile, ARelativeSymlinkInAnotherDirectory) {
+  std::filesystem::create_directories(directory_ / "links");
+  std::filesystem::create_directories(directory_ / "models");
+  const auto target = directory_ / "models" / "m.simdnn";
+  save_model(target, full_model(1));
+  std::filesystem::create_symlink("../models/m.simdnn", directory_ / "links" / "m.simdnn");
+  save_model(directory_ / "links" / "m.simdnn", full_model(5));
+  EXPECT_TRUE(std::filesystem::is_symlink(directory_ / "links" / "m.simdnn"));
+  EXPECT_EQ(read_all(target), serialize_model(full_model(5)));
+  EXPECT_TRUE(temporaries_in(directory_ / "links").empty());
+  EXPECT_TRUE(temporaries_in(directory_ / "models").empty());
+  EXPECT_TRUE(strays({"links", "models"}).empty());
+}
+
+TEST_F(ModelFile, ASymlinkToWhatIsNotAFileIsRefused) {
+  const auto fifo = directory_ / "pipe";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0) << std::strerror(errno);
+  std::filesystem::create_symlink("pipe", directory_ / "to_pipe");
+  EXPECT_EQ(save_failure(directory_ / "to_pipe"),
+            (directory_ / "to_pipe").string() + ": the symbolic link's target " + fifo.string() +
+                " is a FIFO, not a regular file: refusing to replace it");
+  EXPECT_TRUE(std::filesystem::is_fifo(fifo));
+  EXPECT_TRUE(std::filesystem::is_symlink(directory_ / "to_pipe"));
+  if (std::filesystem::is_character_file("/dev/null")) {
+    std::filesystem::create_symlink("/dev/null", directory_ / "to_null");
+    EXPECT_NE(save_failure(directory_ / "to_null").find("/dev/null is a character device"),
+              std::string::npos);
+    EXPECT_TRUE(std::filesystem::is_character_file("/dev/null"));
+  }
+  std::filesystem::create_symlink("loop_b", directory_ / "loop_a");
+  std::filesystem::create_symlink("loop_a", directory_ / "loop_b");
+  EXPECT_NE(save_failure(directory_ / "loop_a").find("Too many levels of symbolic links"),
+            std::string::npos);
+  EXPECT_TRUE(temporaries_in(directory_).empty());
+}
+
 // ---- Hardening ------------------------------------------------------------------------------
 
 TEST(ModelHardening, EveryTruncationIsRejected) {
@@ -427,7 +720,7 @@ TEST_P(ModelAdversarial, GivesItsSpecificError) {
 }
 
 // Offsets inside full_model()'s file: 4-10-3, statistics, biases, 3 names.
-constexpr std::size_t at_statistics = 40 + 24;
+constexpr std::size_t at_statistics = 40 + 32;
 constexpr std::size_t at_weights0 = at_statistics + 32;
 constexpr std::size_t at_biases0 = at_weights0 + 4 * 40;
 constexpr std::size_t at_weights1 = at_biases0 + 4 * 10;
@@ -441,7 +734,7 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         crafted_case{"wrong_magic", [](bytes& f) { f[1] = std::byte{'S'}; },
                      model_error_code::bad_magic},
-        crafted_case{"future_version", [](bytes& f) { put_u32(f, at_version, 2); },
+        crafted_case{"future_version", [](bytes& f) { put_u32(f, at_version, 3); },
                      model_error_code::unsupported_version},
         crafted_case{"version_zero", [](bytes& f) { put_u32(f, at_version, 0); },
                      model_error_code::unsupported_version},
@@ -489,7 +782,35 @@ INSTANTIATE_TEST_SUITE_P(
                      model_error_code::layers_do_not_chain},
         crafted_case{"activation_zero", [](bytes& f) { put_u32(f, at_layer(0) + 8, 0); },
                      model_error_code::bad_activation},
-        crafted_case{"activation_three", [](bytes& f) { put_u32(f, at_layer(1) + 8, 3); },
+        crafted_case{"activation_eight", [](bytes& f) { put_u32(f, at_layer(1) + 8, 8); },
+                     model_error_code::bad_activation},
+        crafted_case{"activation_2_to_32_minus_1",
+                     [](bytes& f) { put_u32(f, at_layer(0) + 8, 0xFFFFFFFFu); },
+                     model_error_code::bad_activation},
+        crafted_case{"parameter_for_sigmoid", [](bytes& f) { put_f32(f, at_layer(0) + 12, 0.5f); },
+                     model_error_code::bad_activation},
+        crafted_case{"nan_parameter_for_identity",
+                     [](bytes& f) { put_f32(f, at_layer(1) + 12, nan); },
+                     model_error_code::bad_activation},
+        crafted_case{"leaky_relu_negative_slope",
+                     [](bytes& f) {
+                       put_u32(f, at_layer(0) + 8, 6);
+                       put_f32(f, at_layer(0) + 12, -0.25f);
+                     },
+                     model_error_code::bad_activation},
+        crafted_case{"leaky_relu_nan_slope",
+                     [](bytes& f) {
+                       put_u32(f, at_layer(0) + 8, 6);
+                       put_f32(f, at_layer(0) + 12, nan);
+                     },
+                     model_error_code::bad_activation},
+        crafted_case{"leaky_relu_infinite_slope",
+                     [](bytes& f) {
+                       put_u32(f, at_layer(0) + 8, 6);
+                       put_f32(f, at_layer(0) + 12, inf);
+                     },
+                     model_error_code::bad_activation},
+        crafted_case{"softmax_not_last", [](bytes& f) { put_u32(f, at_layer(0) + 8, 7); },
                      model_error_code::bad_activation},
         // Wider layers that still chain: the payload they describe is longer than the file.
         crafted_case{"payload_longer_than_file",
@@ -558,7 +879,80 @@ TEST(ModelHardening, NewerVersionMessage) {
   reseal(file);
   EXPECT_EQ(rejection_message(file),
             "crafted.simdnn: byte 8: written by a newer simdnn (format 7, this build reads up "
-            "to 1)");
+            "to 2)");
+  put_u32(file, at_version, 3);  // the next version
+  reseal(file);
+  EXPECT_EQ(rejection_message(file),
+            "crafted.simdnn: byte 8: written by a newer simdnn (format 3, this build reads up "
+            "to 2)");
+}
+
+// Each activation error names the layer, the code or the parameter, the reason and the offset of
+// the field at fault.
+TEST(ModelHardening, ActivationErrorsNameTheLayerTheValueAndTheOffset) {
+  const auto message_of = [](const std::function<void(bytes&)>& edit) {
+    bytes file = serialize_model(full_model());
+    edit(file);
+    reseal(file);
+    try {
+      static_cast<void>(parse_model(file, "m.simdnn"));
+    } catch (const model_error& e) {
+      EXPECT_EQ(e.code(), model_error_code::bad_activation) << e.what();
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_EQ(message_of([](bytes& f) { put_u32(f, at_layer(1) + 8, 9); }),
+            "m.simdnn: byte 64: layer 1: activation 9 is not defined (format 2: 1 sigmoid, 2 "
+            "identity, 3 sigmoid_fast, 4 tanh, 5 relu, 6 leaky_relu, 7 softmax)");
+  EXPECT_EQ(message_of([](bytes& f) { put_f32(f, at_layer(0) + 12, 0.5f); }),
+            "m.simdnn: byte 52: layer 0: sigmoid parameter 0.5: this activation takes no "
+            "parameter (it must be 0)");
+  EXPECT_EQ(message_of([](bytes& f) {
+              put_u32(f, at_layer(0) + 8, 6);
+              put_f32(f, at_layer(0) + 12, -0.25f);
+            }),
+            "m.simdnn: byte 52: layer 0: leaky_relu parameter -0.25: leaky_relu slope must be "
+            "finite and >= 0");
+  EXPECT_EQ(message_of([](bytes& f) {
+              put_u32(f, at_layer(0) + 8, 6);
+              put_f32(f, at_layer(0) + 12, nan);
+            }),
+            "m.simdnn: byte 52: layer 0: leaky_relu parameter nan: leaky_relu slope must be "
+            "finite and >= 0");
+  EXPECT_EQ(message_of([](bytes& f) { put_u32(f, at_layer(0) + 8, 7); }),
+            "m.simdnn: byte 48: layer 0: softmax is for the output layer only (this model's is "
+            "layer 1)");
+  // Softmax last, leaky_relu with a slope: a valid file.
+  bytes file = serialize_model(full_model());
+  put_u32(file, at_layer(0) + 8, 6);
+  put_f32(file, at_layer(0) + 12, 0.3f);
+  put_u32(file, at_layer(1) + 8, 7);
+  reseal(file);
+  const model m = parse_model(file);
+  EXPECT_EQ(m.layer_activation(0), activation::leaky_relu);
+  EXPECT_EQ(m.layer_activation_parameter(0), 0.3f);
+  EXPECT_EQ(m.layer_activation(1), activation::softmax);
+  EXPECT_EQ(serialize_model(m), file);
+}
+
+// The widths are checked before the activation of the same layer, the activation before the
+// parameter count (the documented order).
+TEST(ModelHardening, ActivationChecksComeInTheDocumentedOrder) {
+  bytes file = serialize_model(full_model());
+  put_u32(file, at_layer(1) + 8, 99);
+  put_u32(file, at_layer(1), 11);  // and the layers do not chain
+  reseal(file);
+  EXPECT_EQ(rejection(file), model_error_code::layers_do_not_chain);
+  file = serialize_model(full_model());
+  put_u32(file, at_layer(0), 1u << 24);  // 2^24 x 2^24: far more than 2^28 parameters
+  put_u32(file, at_layer(0) + 4, 1u << 24);
+  put_u32(file, at_layer(1), 1u << 24);
+  reseal(file);
+  EXPECT_EQ(rejection(file), model_error_code::too_many_parameters);
+  put_f32(file, at_layer(0) + 12, 0.5f);  // and a parameter sigmoid does not take
+  reseal(file);
+  EXPECT_EQ(rejection(file), model_error_code::bad_activation);
 }
 
 TEST(ModelHardening, SizeAndChecksumErrors) {

@@ -91,11 +91,15 @@ inline void reseal(bytes& b) {
   put_u32(b, b.size() - 4, crc32c(std::span(b).first(b.size() - 4)));
 }
 
-// Offsets in a version-1 file (the format in simdnn/model.hpp).
+// Offsets in a model file (docs/model-format.md): the header's are the same in every version; a
+// layer record is 16 bytes in version 2 (inputs, outputs, activation code, parameter), 12 in 1.
 inline constexpr std::size_t at_version = 8, at_byte_order = 12, at_file_size = 16,
                              at_layer_count = 24, at_flags = 28, at_class_count = 32,
                              at_name_bytes = 36, at_layers = 40;
 inline std::size_t at_layer(std::size_t l) {
+  return at_layers + 16 * l;
+}
+inline std::size_t at_layer_v1(std::size_t l) {
   return at_layers + 12 * l;
 }
 

@@ -1,5 +1,6 @@
 // tests/model/predictor_test.cpp — simdnn::predictor on every ISA the CPU runs: outputs within a
-// rigorous error bound of a double-precision reference, bitwise equality between a row alone and
+// rigorous error bound of a double-precision reference, every activation against a double
+// reference and the network make_network builds, bitwise equality between a row alone and
 // in any batch, between threads and a single thread, and across a save/load round trip; the
 // caller's MXCSR untouched; caller memory; every misuse status.
 #include <gtest/gtest.h>
@@ -12,6 +13,7 @@
 #include <cstring>
 #include <limits>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "model/model_test_support.hpp"
@@ -327,6 +329,158 @@ TEST_P(PredictorIsa, DefaultModeResultsDoNotDependOnCallersFtzForNormalValues) {
   _mm_setcsr(original);
   ASSERT_EQ(s, status::ok);
   EXPECT_EQ(std::memcmp(plain, flushed, sizeof plain), 0);
+}
+
+// ---- Every activation -----------------------------------------------------------------------
+
+// Forward in double, with each value's magnitude: what its float rounding errors scale with (the
+// sum of |terms| behind it, carried through each activation's slope bound; for softmax, the
+// output times the largest logit magnitude, since a logit error e moves p_j by about p_j 2e).
+struct activation_reference {
+  std::vector<double> value;
+  std::vector<double> magnitude;
+};
+
+activation_reference reference_any(const model& m, std::span<const float> x) {
+  std::vector<double> a(x.begin(), x.end()), mag(x.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (m.has_input_standardization()) a[i] = (a[i] - m.input_mean()[i]) / m.input_stddev()[i];
+    mag[i] = std::fabs(a[i]);
+  }
+  for (std::size_t l = 0; l < m.layer_count(); ++l) {
+    const std::size_t n = m.widths()[l], outputs = m.widths()[l + 1];
+    std::vector<double> z(outputs), z_mag(outputs);
+    for (std::size_t j = 0; j < outputs; ++j) {
+      double sum = m.has_bias() ? m.biases(l)[j] : 0.0;
+      double magnitude = std::fabs(sum);
+      for (std::size_t i = 0; i < n; ++i) {
+        const double w = m.weights(l)[i * outputs + j];
+        sum += a[i] * w;
+        magnitude += mag[i] * std::fabs(w);
+      }
+      z[j] = sum;
+      z_mag[j] = magnitude;
+    }
+    const activation act = m.layer_activation(l);
+    const double slope = m.layer_activation_parameter(l);
+    a.assign(outputs, 0.0);
+    mag.assign(outputs, 0.0);
+    if (act == activation::softmax) {
+      const double top = *std::max_element(z.begin(), z.end());
+      const double largest = *std::max_element(z_mag.begin(), z_mag.end());
+      double total = 0.0;
+      for (std::size_t j = 0; j < outputs; ++j) total += std::exp(z[j] - top);
+      for (std::size_t j = 0; j < outputs; ++j) {
+        a[j] = std::exp(z[j] - top) / total;
+        mag[j] = a[j] * std::max(1.0, 2.0 * largest);
+      }
+      continue;
+    }
+    double lipschitz = 1.0;
+    for (std::size_t j = 0; j < outputs; ++j) {
+      switch (act) {
+        case activation::sigmoid:
+        case activation::sigmoid_fast:
+          a[j] = 1.0 / (1.0 + std::exp(-z[j]));
+          lipschitz = 0.25;
+          break;
+        case activation::tanh:
+          a[j] = std::tanh(z[j]);
+          break;
+        case activation::relu:
+          a[j] = std::max(z[j], 0.0);
+          break;
+        case activation::leaky_relu:
+          a[j] = z[j] > 0.0 ? z[j] : slope * z[j];
+          lipschitz = std::max(1.0, slope);
+          break;
+        default:  // identity
+          a[j] = z[j];
+          break;
+      }
+      mag[j] = std::max(std::fabs(a[j]), lipschitz * z_mag[j]);
+    }
+  }
+  return {a, mag};
+}
+
+// The hidden activations under test, each in a model of its own: hidden layers of it and an
+// output of it too, or a softmax output.
+struct activation_case {
+  activation hidden;
+  float parameter;
+  bool softmax_output;
+};
+
+std::vector<activation_case> activation_cases() {
+  std::vector<activation_case> cases;
+  for (const bool softmax_output : {false, true}) {
+    for (const auto& [a, p] :
+         {std::pair{activation::sigmoid, 0.0f}, std::pair{activation::sigmoid_fast, 0.0f},
+          std::pair{activation::tanh, 0.0f}, std::pair{activation::relu, 0.0f},
+          std::pair{activation::leaky_relu, 0.1f}, std::pair{activation::identity, 0.0f}}) {
+      cases.push_back({a, p, softmax_output});
+    }
+  }
+  return cases;
+}
+
+TEST_P(PredictorIsa, EveryActivationMatchesADoubleReferenceAndTheNetwork) {
+  constexpr double relative = 1e-5;
+  constexpr std::size_t rows = 37;
+  std::uint64_t seed = 40;
+  for (const activation_case& c : activation_cases()) {
+    const activation out = c.softmax_output ? activation::softmax : c.hidden;
+    SCOPED_TRACE(std::string(activation_name(c.hidden)) + " hidden, " + activation_name(out) +
+                 " output");
+    model_parameters p =
+        random_model({6, 16, 12, 5}, {c.hidden, c.hidden, out}, true, ++seed, true).parameters();
+    p.activation_parameters = {c.parameter, c.parameter, c.softmax_output ? 0.0f : c.parameter};
+    const model m(std::move(p));
+    const predictor pred(m, GetParam());
+    const std::vector<float> x = random_inputs(rows * 6, seed);
+    std::vector<float> y(rows * 5);
+    std::vector<std::byte> workspace(pred.workspace_bytes(rows));
+    ASSERT_EQ(pred.predict_batch(x, rows, y, workspace), status::ok);
+
+    network_options options;
+    options.kernels = GetParam();
+    options.max_batch = rows;
+    network net = m.make_network(options);
+    ASSERT_EQ(net.layer_activation(0), c.hidden);
+    ASSERT_EQ(net.layer_activation_parameter(0), c.parameter);
+    const auto forward = net.forward(x, rows);
+    ASSERT_TRUE(forward);
+
+    std::size_t failures = 0;
+    for (std::size_t r = 0; r < rows; ++r) {
+      const auto row = std::span(y).subspan(r * 5, 5);
+      const activation_reference ref = reference_any(m, std::span(x).subspan(r * 6, 6));
+      for (std::size_t j = 0; j < 5; ++j) {
+        const double tolerance = relative * ref.magnitude[j] + 1e-30;
+        const double error = std::fabs(static_cast<double>(row[j]) - ref.value[j]);
+        const double apart = std::fabs(static_cast<double>(row[j]) - forward.value[r * 5 + j]);
+        if ((error > tolerance || apart > tolerance) && failures++ < 5) {
+          ADD_FAILURE() << "row " << r << " output " << j << ": predictor " << row[j]
+                        << ", network " << forward.value[r * 5 + j] << ", reference "
+                        << ref.value[j] << ", tolerance " << tolerance;
+        }
+      }
+      // The same class, unless the reference's top two are within the tolerance of each other.
+      const auto best = static_cast<std::size_t>(
+          std::max_element(ref.value.begin(), ref.value.end()) - ref.value.begin());
+      double runner_up = -std::numeric_limits<double>::infinity();
+      for (std::size_t j = 0; j < 5; ++j) {
+        if (j != best) runner_up = std::max(runner_up, ref.value[j]);
+      }
+      if (ref.value[best] - runner_up > 2 * relative * ref.magnitude[best]) {
+        EXPECT_EQ(static_cast<std::size_t>(std::max_element(row.begin(), row.end()) - row.begin()),
+                  best)
+            << "row " << r;
+      }
+    }
+    EXPECT_EQ(failures, 0u);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryIsa, PredictorIsa, ::testing::ValuesIn(testing::all_isas()),

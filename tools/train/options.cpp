@@ -183,6 +183,25 @@ double parse_real_in(std::string_view flag, std::string_view text, double low, d
 }
 
 // Fails before training, not after it: the directory must exist and the name must not be one.
+// What an existing --save target is when it is not a regular file (save_model refuses to replace
+// it), or null.
+const char* non_regular_kind(std::filesystem::file_type type) noexcept {
+  switch (type) {
+    case std::filesystem::file_type::character:
+      return "a character device";
+    case std::filesystem::file_type::block:
+      return "a block device";
+    case std::filesystem::file_type::fifo:
+      return "a FIFO";
+    case std::filesystem::file_type::socket:
+      return "a socket";
+    case std::filesystem::file_type::unknown:
+      return "not a regular file";
+    default:
+      return nullptr;  // regular, absent (a new file, or a dangling link's target), directory
+  }
+}
+
 void check_save_path(const std::string& path) {
   const std::filesystem::path file(path);
   const std::filesystem::path directory =
@@ -190,6 +209,12 @@ void check_save_path(const std::string& path) {
   std::error_code error;
   if (!file.has_filename() || std::filesystem::is_directory(file, error)) {
     throw usage_error("--save: " + in_quotes(path) + " is a directory, not a file name");
+  }
+  // Through symbolic links, as save_model follows them: /dev/null and a FIFO are refused before
+  // training, not after it.
+  if (const char* kind = non_regular_kind(std::filesystem::status(file, error).type())) {
+    throw usage_error("--save: " + in_quotes(path) + " is " + kind +
+                      ", not a regular file: refusing to replace it");
   }
   if (!std::filesystem::is_directory(directory, error)) {
     throw usage_error("--save: directory " + in_quotes(directory.string()) + " does not exist");
