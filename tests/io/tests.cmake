@@ -13,6 +13,7 @@ if(TARGET simdnn-train)
   simdnn_add_test(train_cli_test SOURCES ${SIMDNN_IO_TEST_DIR}/train_cli_test.cpp LABELS cli)
   target_compile_definitions(train_cli_test PRIVATE
     SIMDNN_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+    SIMDNN_SVG_CHECKER="${SIMDNN_IO_TEST_DIR}/check_svg.py"
     SIMDNN_TRAIN_EXE="$<TARGET_FILE:simdnn-train>")
   add_dependencies(train_cli_test simdnn-train)
 endif()

@@ -119,7 +119,11 @@ TEST_F(train_cli, same_result_on_avx2_and_avx512) {
   for (const std::string& options :
        {std::string(" --notebook --report-every 10"),
         std::string(" --layers 4,10,3 --epochs 300 --lr 0.5 --batch 32 --seed 3"
-                    " --test-fraction 0.2 --report-every 50")}) {
+                    " --test-fraction 0.2 --report-every 50"),
+        std::string(" --activation relu,leaky_relu:0.1,sigmoid_fast --layers 4,12,6,3 --loss bce"
+                    " --optimizer nesterov --epochs 100 --seed 4 --report-every 20"),
+        std::string(" --activation sigmoid --optimizer rprop --epochs 200 --seed 5"
+                    " --report-every 20")}) {
     const std::string arguments = shell_quote(iris_path) + options;
     const run_result avx2 = run(arguments, "/dev/null", "env SIMDNN_ISA=avx2");
     const run_result avx512 = run(arguments, "/dev/null", "env SIMDNN_ISA=avx512");
@@ -140,6 +144,113 @@ TEST_F(train_cli, same_result_on_avx2_and_avx512) {
     EXPECT_EQ(results_only(avx2.out), results_only(avx512.out)) << options;
     EXPECT_NE(results_only(avx2.out).find("accuracy"), std::string::npos) << avx2.out;
   }
+}
+
+// The model flags reach the network: what the setup lines say is what was built, and each
+// combination trains to a sensible accuracy.
+TEST_F(train_cli, activation_loss_and_optimizer_flags) {
+  struct flag_case {
+    std::string flags;
+    std::string network_line;
+    std::string training_line;
+  };
+  const flag_case cases[] = {
+      {"", "network: 4-10-3 tanh,softmax, biases", "adam lr 0.03 on the softmax_cross_entropy"},
+      {"--activation relu --optimizer nesterov", "network: 4-10-3 relu,softmax",
+       "nesterov lr 0.1, momentum 0.9 on the softmax_cross_entropy"},
+      {"--activation leaky_relu:0.2,sigmoid --loss bce --optimizer adamw --weight-decay 0.01",
+       "network: 4-10-3 leaky_relu,sigmoid",
+       "adamw lr 0.03, weight decay 0.01 on the binary_cross_entropy"},
+      {"--activation sigmoid --loss mse --optimizer sgd --epochs 500",
+       "network: 4-10-3 sigmoid,sigmoid", "sgd lr 0.5 on the squared_error"},
+      {"--layers 4,8,8,3 --activation tanh,relu,softmax --optimizer rprop",
+       "network: 4-8-8-3 tanh,relu,softmax", "rprop (iRPROP-, whole batch) on the"},
+  };
+  for (const flag_case& c : cases) {
+    const run_result result = run(shell_quote(iris_path) + " --seed 1 " + c.flags);
+    ASSERT_EQ(result.exit_status, 0) << c.flags << "\n" << result.err;
+    EXPECT_NE(result.out.find(c.network_line), std::string::npos) << c.flags << "\n" << result.out;
+    EXPECT_NE(result.out.find(c.training_line), std::string::npos) << c.flags << "\n" << result.out;
+    EXPECT_GE(percentage_after(result.out, "test accuracy"), 90.0) << c.flags << "\n" << result.out;
+  }
+}
+
+TEST_F(train_cli, patience_stops_early_on_the_validation_loss) {
+  const run_result result = run(shell_quote(iris_path) +
+                                " --epochs 5000 --patience 10 --validation-fraction 0.25 --seed 2");
+  ASSERT_EQ(result.exit_status, 0) << result.err;
+  EXPECT_NE(result.out.find("(30 of the train rows validate)"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("early stopping: patience 10 epochs on the validation loss"),
+            std::string::npos)
+      << result.out;
+  EXPECT_TRUE(std::regex_search(
+      result.out,
+      std::regex(
+          R"(done: [0-9]+ epochs \(stopped early: no improvement for 10 epochs\), weights of epoch [0-9]+ kept)")))
+      << result.out;
+}
+
+// --metrics-csv writes one row per epoch; --plot a learning curve that is well-formed SVG with
+// the four series (checked as XML by tests/io/check_svg.py under Debian's python3).
+TEST_F(train_cli, metrics_csv_and_plot) {
+  const std::string csv = (directory_ / "metrics.csv").string();
+  const std::string svg = (directory_ / "curve.svg").string();
+  const run_result result =
+      run(shell_quote(iris_path) + " --epochs 40 --validation-fraction 0.2 --metrics-csv " +
+          shell_quote(csv) + " --plot " + shell_quote(svg));
+  ASSERT_EQ(result.exit_status, 0) << result.err;
+  EXPECT_NE(result.out.find("metrics: " + csv + " (40 epochs)"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("plot: " + svg), std::string::npos) << result.out;
+  std::ifstream in(csv);
+  std::string line;
+  std::getline(in, line);
+  EXPECT_EQ(line,
+            "epoch,train_loss,train_accuracy,validation_loss,validation_accuracy,seconds,"
+            "samples_per_second");
+  std::size_t rows = 0;
+  for (; std::getline(in, line); ++rows) {
+    EXPECT_TRUE(line.starts_with(std::to_string(rows + 1) + ",")) << line;
+    EXPECT_EQ(std::count(line.begin(), line.end(), ','), 6) << line;
+    EXPECT_EQ(line.find(",,"), std::string::npos) << "a missing value: " << line;
+  }
+  EXPECT_EQ(rows, 40u);
+  if (::access("/usr/bin/python3", X_OK) != 0) {
+    GTEST_SKIP()
+        << "/usr/bin/python3 is missing: the SVG's XML check needs it (tools/install-deps.sh "
+           "installs python3)";
+  }
+  const std::string command = "/usr/bin/python3 " + shell_quote(SIMDNN_SVG_CHECKER) + " " +
+                              shell_quote(svg) + " --csv " + shell_quote(csv) +
+                              " --expect train_loss=40 --expect validation_loss=40"
+                              " --expect train_accuracy=40 --expect validation_accuracy=40 >" +
+                              shell_quote((directory_ / "check.txt").string()) + " 2>&1";
+  const int status = std::system(command.c_str());
+  std::ifstream report(directory_ / "check.txt");
+  const std::string said((std::istreambuf_iterator<char>(report)),
+                         std::istreambuf_iterator<char>());
+  EXPECT_EQ(status, 0) << said;
+}
+
+TEST_F(train_cli, model_flag_errors_exit_2) {
+  const std::string iris = shell_quote(iris_path);
+  expect_failure(iris + " --activation swish", 2, "--activation: unknown activation \"swish\"");
+  expect_failure(iris + " --activation softmax", 2, "softmax is for the output layer only");
+  expect_failure(iris + " --activation leaky_relu:-1", 2, "slope must be finite and >= 0");
+  expect_failure(iris + " --activation relu,relu,relu", 2, "3 activations for 2 layers");
+  expect_failure(iris + " --activation relu,relu", 2,
+                 "--loss cross_entropy needs a softmax output");
+  expect_failure(iris + " --loss bce --activation relu,softmax", 2,
+                 "--loss bce needs a sigmoid output layer");
+  expect_failure(iris + " --loss hinge", 2, "--loss: expected cross_entropy, bce or mse");
+  expect_failure(iris + " --optimizer lbfgs", 2, "--optimizer: expected adam");
+  expect_failure(iris + " --momentum 1", 2, "--momentum: expected a number in [0, 1)");
+  expect_failure(iris + " --patience 0", 2, "--patience: expected an integer >= 1");
+  expect_failure(iris + " --validation-fraction 1", 2, "--validation-fraction: expected a number");
+  expect_failure(iris + " --plot " + shell_quote((directory_ / "no" / "x.svg").string()), 2,
+                 "--plot: directory");
+  expect_failure(iris + " --metrics-csv " + shell_quote(directory_.string()), 2, "is a directory");
+  expect_failure(iris + " --notebook --optimizer adam", 2,
+                 "--notebook fixes its own setup; it does not combine with --optimizer");
 }
 
 TEST_F(train_cli, notebook_reports_its_cap) {

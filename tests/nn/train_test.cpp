@@ -82,9 +82,9 @@ TEST(Training, RpropReachesNinetyNinePercentOnIrisWithinAThousandEpochs) {
   };
   const training_report report = train(net, rows, nullptr, t);
   const evaluation final_score = evaluate(net, rows);
-  std::printf("[ %s ] rprop: 99%% of the training rows first at epoch %zu; after %zu epochs %.2f%%\n",
-              isa_name(net.kernels()), first_at_99, report.history.size(),
-              100.0 * final_score.accuracy);
+  std::printf(
+      "[ %s ] rprop: 99%% of the training rows first at epoch %zu; after %zu epochs %.2f%%\n",
+      isa_name(net.kernels()), first_at_99, report.history.size(), 100.0 * final_score.accuracy);
   EXPECT_GE(final_score.accuracy, 0.99);
   EXPECT_GT(first_at_99, 0u);
   EXPECT_EQ(net.optimizer_steps(), 1000u) << "one whole-batch step per epoch";
@@ -237,9 +237,9 @@ TEST(Training, PatienceStopsAndKeepsTheBestWeights) {
   t.batch_size = 10;
   t.patience = 5;
   const training_report report = train(net, p.train_rows, &p.validation_rows, t);
-  ASSERT_TRUE(report.stopped_early) << "ran all " << report.history.size() << " epochs, best "
-                                    << report.best_epoch << " loss " << report.best_loss << " last "
-                                    << report.history.back().validation_loss;
+  ASSERT_TRUE(report.stopped_early)
+      << "ran all " << report.history.size() << " epochs, best " << report.best_epoch << " loss "
+      << report.best_loss << " last " << report.history.back().validation_loss;
   EXPECT_LT(report.history.size(), 400u);
   EXPECT_EQ(report.history.size(), report.best_epoch + 5);
   EXPECT_TRUE(report.restored_best);
