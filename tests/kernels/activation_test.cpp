@@ -39,14 +39,44 @@ constexpr double kSoftmaxMaxUlp = 4.0;
 // Special values every elementwise kernel sees: zeros, infinities, NaNs (payloads, signalling),
 // the extremes of the normal and subnormal ranges.
 std::vector<float> special_values() {
-  return {0.0f,          -0.0f,          kInf,         -kInf,        kNan,
-          -kNan,         FLT_MAX,        -FLT_MAX,     FLT_MIN,      -FLT_MIN,
-          FLT_TRUE_MIN,  -FLT_TRUE_MIN,  1e-20f,       -1e-20f,      0x1p-12f,
-          -0x1p-12f,     0.55f,          -0.55f,       0.5493061f,   -0.5493061f,
-          1.0f,          -1.0f,          9.0f,         -9.0f,        9.0109129f,
-          -9.0109129f,   9.5f,           -9.5f,        20.0f,        -20.0f,
-          44.0f,         -44.0f,         88.0f,        -88.0f,       1e30f,
-          -1e30f,        float_from_bits(0x7F800001u), float_from_bits(0xFFC0BEEFu)};
+  return {0.0f,
+          -0.0f,
+          kInf,
+          -kInf,
+          kNan,
+          -kNan,
+          FLT_MAX,
+          -FLT_MAX,
+          FLT_MIN,
+          -FLT_MIN,
+          FLT_TRUE_MIN,
+          -FLT_TRUE_MIN,
+          1e-20f,
+          -1e-20f,
+          0x1p-12f,
+          -0x1p-12f,
+          0.55f,
+          -0.55f,
+          0.5493061f,
+          -0.5493061f,
+          1.0f,
+          -1.0f,
+          9.0f,
+          -9.0f,
+          9.0109129f,
+          -9.0109129f,
+          9.5f,
+          -9.5f,
+          20.0f,
+          -20.0f,
+          44.0f,
+          -44.0f,
+          88.0f,
+          -88.0f,
+          1e30f,
+          -1e30f,
+          float_from_bits(0x7F800001u),
+          float_from_bits(0xFFC0BEEFu)};
 }
 
 // A random float of any class: a uniformly random bit pattern.
@@ -127,9 +157,9 @@ TEST_P(ActivationTest, TanhOnRandomAndSpecialValuesMeetsTheContractAndIsOdd) {
 }
 
 TEST_P(ActivationTest, TanhSpecialValuesAreExact) {
-  const std::vector<float> x = {0.0f,    -0.0f,   kInf,         -kInf,         kNan,
+  const std::vector<float> x = {0.0f,    -0.0f,    kInf,         -kInf,         kNan,
                                 FLT_MAX, -FLT_MAX, FLT_TRUE_MIN, -FLT_TRUE_MIN, FLT_MIN,
-                                1e-10f,  -1e-10f, 9.02f,        -9.02f,        100.0f};
+                                1e-10f,  -1e-10f,  9.02f,        -9.02f,        100.0f};
   std::vector<float> y(x.size());
   table_->tanh(x.data(), y.data(), x.size());
   EXPECT_EQ(bits_of(y[0]), bits_of(0.0f));
@@ -250,8 +280,7 @@ TEST_P(ActivationTest, LeakyReluIsOneRoundingOfTheProduct) {
     for (std::size_t i = 0; i < x.size(); ++i) {
       // The product of two floats is exact in double: one rounding to float is the reference.
       // (Literally z > 0 ? z : slope * z: with slope 0, -inf gives 0 * -inf = NaN.)
-      const float expected =
-          x[i] > 0.0f ? x[i] : static_cast<float>(double{slope} * double{x[i]});
+      const float expected = x[i] > 0.0f ? x[i] : static_cast<float>(double{slope} * double{x[i]});
       if (std::isnan(expected)) {
         ASSERT_TRUE(std::isnan(y[i])) << "slope " << slope << ", x = " << x[i];
       } else {
@@ -275,8 +304,7 @@ TEST_P(ActivationTest, LeakyReluDeltaScalesTheGradientWhereTheOutputIsNotPositiv
   for (float slope : {0.0f, 0.01f, 0.3f}) {
     table_->leaky_relu_delta(g.data(), a.data(), d.data(), n, slope);
     for (std::size_t i = 0; i < n; ++i) {
-      const float expected =
-          a[i] > 0.0f ? g[i] : static_cast<float>(double{slope} * double{g[i]});
+      const float expected = a[i] > 0.0f ? g[i] : static_cast<float>(double{slope} * double{g[i]});
       ASSERT_EQ(bits_of(d[i]), bits_of(expected)) << "slope " << slope << ", a = " << a[i];
     }
     std::vector<float> in_g = g, in_a = a;
@@ -326,10 +354,11 @@ void check_softmax(const std::vector<float>& x, const std::vector<float>& y, std
         const double ulps = std::fabs(out - exact[j]) / float_ulp(exact[j]);
         if (ulps > stats.max_ulp) {
           stats.max_ulp = ulps;
-          stats.worst = "cols " + std::to_string(cols) + ", x_j = " + std::to_string(x[r * cols + j]);
+          stats.worst =
+              "cols " + std::to_string(cols) + ", x_j = " + std::to_string(x[r * cols + j]);
         }
-        ASSERT_LE(ulps, kSoftmaxMaxUlp) << "cols " << cols << ", row " << r << ", col " << j
-                                        << ": " << out << " vs exact " << exact[j];
+        ASSERT_LE(ulps, kSoftmaxMaxUlp) << "cols " << cols << ", row " << r << ", col " << j << ": "
+                                        << out << " vs exact " << exact[j];
       } else {
         ASSERT_LE(std::fabs(out - exact[j]), FLT_MIN) << "cols " << cols << ", col " << j;
       }
