@@ -2,7 +2,8 @@
 // the same results on every FMA ISA (AVX2+FMA and AVX-512). Each test runs every FMA ISA this
 // CPU/OS can run on the same inputs and compares every output bit, NaN payloads and padding
 // included: the sgemm grid (every path, transpose, alpha/beta, edges of both ISAs' tiles and of
-// KC, the thread pool's column splits), the elementwise kernels on chosen values, 1,000 training
+// KC, the thread pool's column splits), the elementwise kernels (sigmoid, tanh, relu, leaky_relu
+// and their derivatives) on chosen values, softmax and its delta on random rows, 1,000 training
 // steps of a 4-10-3 and a 64-32-10 network, and the predictor on random rows. (All 2^32 floats
 // through the elementwise kernels: cross_isa_exhaustive_test.)
 //
@@ -296,6 +297,7 @@ TEST_F(CrossIsa, ElementwiseKernelsOnSpecialAndRandomValuesAtEveryLength) {
       const auto run = [&](const kernel_table& t, int kernel) {
         std::vector<float> y(n, 3.0f);
         const float* in = x.data() + offset;
+        const float* gin = g.data() + offset;
         switch (kernel) {
           case 0:
             t.sigmoid(in, y.data(), n);
@@ -306,14 +308,34 @@ TEST_F(CrossIsa, ElementwiseKernelsOnSpecialAndRandomValuesAtEveryLength) {
           case 2:
             t.sigmoid_derivative(in, y.data(), n);
             break;
+          case 3:
+            t.sigmoid_delta(gin, in, y.data(), n);
+            break;
+          case 4:
+            t.tanh(in, y.data(), n);
+            break;
+          case 5:
+            t.tanh_delta(gin, in, y.data(), n);
+            break;
+          case 6:
+            t.relu(in, y.data(), n);
+            break;
+          case 7:
+            t.relu_delta(gin, in, y.data(), n);
+            break;
+          case 8:
+            t.leaky_relu(in, y.data(), n, 0.01f);
+            break;
           default:
-            t.sigmoid_delta(g.data() + offset, in, y.data(), n);
+            t.leaky_relu_delta(gin, in, y.data(), n, 0.3f);
             break;
         }
         return y;
       };
-      const char* names[] = {"sigmoid", "sigmoid_fast", "sigmoid_derivative", "sigmoid_delta"};
-      for (int kernel = 0; kernel < 4; ++kernel) {
+      const char* names[] = {
+          "sigmoid",    "sigmoid_fast", "sigmoid_derivative", "sigmoid_delta", "tanh",
+          "tanh_delta", "relu",         "relu_delta",         "leaky_relu",    "leaky_relu_delta"};
+      for (int kernel = 0; kernel < 10; ++kernel) {
         const std::vector<float> first = run(*tables_[0], kernel);
         for (std::size_t t = 1; t < tables_.size(); ++t) {
           const std::string difference = first_difference(first, run(*tables_[t], kernel));
@@ -323,6 +345,41 @@ TEST_F(CrossIsa, ElementwiseKernelsOnSpecialAndRandomValuesAtEveryLength) {
         }
       }
       if (n == x.size() - offset) break;
+    }
+  }
+}
+
+TEST_F(CrossIsa, SoftmaxAndItsDeltaOnRandomRowsOfEveryWidth) {
+  // Widths around both ISAs' vector widths (tails at every lane), logits from nearly uniform to
+  // mostly underflowing, rows with NaN, ±inf and ±FLT_MAX.
+  test_rng rng(7);
+  for (std::size_t cols : {1, 2, 3, 7, 8, 9, 10, 15, 16, 17, 31, 33, 100}) {
+    for (float scale : {0.5f, 10.0f, 100.0f}) {
+      const std::size_t rows = 23;
+      std::vector<float> x(rows * cols), g(rows * cols);
+      for (float& v : x) v = rng.uniform(-scale, scale);
+      for (float& v : g) v = rng.uniform(-1.0f, 1.0f);
+      x[cols] = std::numeric_limits<float>::max();
+      x[2 * cols] = -std::numeric_limits<float>::max();
+      x[3 * cols] = -std::numeric_limits<float>::infinity();
+      x[4 * cols + cols / 2] = std::numeric_limits<float>::quiet_NaN();
+      const auto run = [&](const kernel_table& t, bool delta) {
+        std::vector<float> a(x.size());
+        t.softmax(x.data(), a.data(), rows, cols);
+        if (!delta) return a;
+        std::vector<float> d(x.size());
+        t.softmax_delta(g.data(), a.data(), d.data(), rows, cols);
+        return d;
+      };
+      for (bool delta : {false, true}) {
+        const std::vector<float> first = run(*tables_[0], delta);
+        for (std::size_t t = 1; t < tables_.size(); ++t) {
+          const std::string difference = first_difference(first, run(*tables_[t], delta));
+          ASSERT_TRUE(difference.empty())
+              << (delta ? "softmax_delta" : "softmax") << " cols=" << cols << " scale=" << scale
+              << " " << tables_[0]->name << " vs " << tables_[t]->name << ": " << difference;
+        }
+      }
     }
   }
 }

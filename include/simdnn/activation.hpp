@@ -7,13 +7,15 @@
 //   identity      f(z) = z                               exact
 //   sigmoid       1 / (1 + exp(-z))                      <= 1.5 ULP, monotone (see below)
 //   sigmoid_fast  the same function, faster              <= 2.5 ULP, may step back 1 ULP
-//   tanh          tanh(z)                                <= 2 ULP, monotone, odd
+//   tanh          tanh(z)                                <= 2 ULP, monotone, odd; exactly z where
+//                 that rounds to z (tiny z, ±0), ±1 at saturation (|z| > 9.01), NaN -> NaN
+//                 (measured over every float input: 0.818 ULP on AVX2 and AVX-512, 0.500 on SSE2)
 //   relu          max(z, 0)                              exact; relu(-0) = +0, NaN -> NaN
 //   leaky_relu    z > 0 ? z : slope * z  (slope >= 0)    one rounding (the product)
 //   softmax       exp(z_j - m) / sum_k exp(z_k - m), m = max_k z_k, over each row: output layer
-//                 only; overflow-safe for any finite input, each row sums to 1 within
-//                 (cols + 2) * 2^-24 (so normalized), each value within 4 ULP of the exact one
-//                 (relative, for values >= FLT_MIN).
+//                 only; overflow-safe for any finite input; each value within 4 ULP of the
+//                 exact one (relative, for values >= FLT_MIN; measured 2.12 on random rows); the
+//                 outputs' exact sum within 2^-24 of 1 (summed in float: (cols + 2) * 2^-24).
 // Derivatives (the backprop step d = g * f'(z), computed from the saved output a = f(z)):
 //   sigmoid: a (1 - a); tanh: 1 - a^2; relu: a > 0 ? 1 : 0; leaky_relu: a > 0 ? 1 : slope
 //   (slope >= 0 makes the sign of a the sign of z); identity: 1; softmax: d_j = a_j (g_j -

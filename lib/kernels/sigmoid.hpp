@@ -191,11 +191,10 @@ inline xsimd::batch<float, Arch> sigmoid_fast_from_exp(xsimd::batch<float, Arch>
   return flush_below_flt_min<Arch>(x, numerator / (one + e));
 }
 
-// SSE2 (no fma): evaluate in double, where exp's error (~1 ULP of double) and the two
-// roundings are far below float resolution, so one final rounding to float gives <= 0.5 ULP
-// plus ~2^-29 relative.
+// exp(-|v|) in double for |v| clamped to 87.5 (the SSE2 fallbacks of sigmoid and tanh): error
+// ~1 ULP of double, far below float resolution. NaN flows through.
 template <class Arch>
-inline xsimd::batch<double, Arch> sigmoid_double_lanes(xsimd::batch<double, Arch> v) noexcept {
+inline xsimd::batch<double, Arch> exp_minus_abs_double(xsimd::batch<double, Arch> v) noexcept {
   using dbatch = xsimd::batch<double, Arch>;
   using lbatch = xsimd::batch<std::int64_t, Arch>;
   // exp(t), t = -|v| clamped to [-87.5, 0], by Cody-Waite reduction (one ln2 constant is exact
@@ -219,7 +218,17 @@ inline xsimd::batch<double, Arch> sigmoid_double_lanes(xsimd::batch<double, Arch
   p = p * r + one;
   const lbatch exponent =
       (xsimd::bitwise_cast<lbatch>(n_biased) << 52) + lbatch(std::int64_t{0x3FF0000000000000});
-  const dbatch e = p * xsimd::bitwise_cast<dbatch>(exponent);
+  return p * xsimd::bitwise_cast<dbatch>(exponent);
+}
+
+// SSE2 (no fma): evaluate in double, where exp's error (~1 ULP of double) and the two
+// roundings are far below float resolution, so one final rounding to float gives <= 0.5 ULP
+// plus ~2^-29 relative.
+template <class Arch>
+inline xsimd::batch<double, Arch> sigmoid_double_lanes(xsimd::batch<double, Arch> v) noexcept {
+  using dbatch = xsimd::batch<double, Arch>;
+  const dbatch one(1.0);
+  const dbatch e = exp_minus_abs_double<Arch>(v);
   const dbatch q = one / (one + e);
   return xsimd::select(v < dbatch(0.0), e * q, q);
 }

@@ -1,11 +1,12 @@
 // Every one of the 2^32 floats through the elementwise kernels on every FMA ISA this CPU/OS runs,
 // compared bitwise (the cross-ISA reproducibility contract, README "Reproducibility"): sigmoid,
-// sigmoid_fast and sigmoid_derivative with x = every bit pattern, sigmoid_delta with s = every bit
-// pattern and g = a normal float of either sign in [0.5, 4) whose mantissa is the pattern's halves
-// swapped (the product g * slope(s) is one multiplication; the slope is what differs between
-// kernels, and a g of any exponent would only make a quarter of the products subnormal, which
-// costs a microcode assist each and minutes in all). Label "exhaustive"; about 40 s on two cores.
-// With fewer than two FMA ISAs it is skipped, saying which ISAs this CPU/OS runs.
+// sigmoid_fast, sigmoid_derivative and tanh with x = every bit pattern, sigmoid_delta with s =
+// every bit pattern and g = a normal float of either sign in [0.5, 4) whose mantissa is the
+// pattern's halves swapped (the product g * slope(s) is one multiplication; the slope is what
+// differs between kernels, and a g of any exponent would only make a quarter of the products
+// subnormal, which costs a microcode assist each and minutes in all). Label "exhaustive"; 106 s
+// on two shared cores with tanh added (the four sigmoid kernels alone: about 40 s). With fewer than
+// two FMA ISAs it is skipped, saying which ISAs this CPU/OS runs.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -42,8 +43,8 @@ TEST(CrossIsaExhaustive, EveryFloatGivesTheSameBitsOnEveryFmaIsa) {
     for (isa which : supported_isas()) runs += std::string(" ") + isa_name(which);
     GTEST_SKIP() << "needs two FMA ISAs (avx2 and avx512) to compare; this CPU/OS runs:" << runs;
   }
-  const char* names[] = {"sigmoid", "sigmoid_fast", "sigmoid_derivative", "sigmoid_delta"};
-  constexpr int kKernels = 4;
+  const char* names[] = {"sigmoid", "sigmoid_fast", "sigmoid_derivative", "sigmoid_delta", "tanh"};
+  constexpr int kKernels = 5;
   const unsigned threads = std::max(1u, std::min(4u, std::thread::hardware_concurrency()));
   std::atomic<std::uint64_t> next_chunk{0};
   std::vector<first_mismatch> mismatches(threads * kKernels);
@@ -76,8 +77,11 @@ TEST(CrossIsaExhaustive, EveryFloatGivesTheSameBitsOnEveryFmaIsa) {
             case 2:
               t.sigmoid_derivative(x.data(), y.data(), kChunk);
               break;
-            default:
+            case 3:
               t.sigmoid_delta(g.data(), x.data(), y.data(), kChunk);
+              break;
+            default:
+              t.tanh(x.data(), y.data(), kChunk);
               break;
           }
         };
