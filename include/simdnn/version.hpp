@@ -4,7 +4,7 @@
 #pragma once
 
 #define SIMDNN_VERSION_MAJOR 0
-#define SIMDNN_VERSION_MINOR 2
+#define SIMDNN_VERSION_MINOR 3
 #define SIMDNN_VERSION_PATCH 0
 
 namespace simdnn {
@@ -12,6 +12,6 @@ namespace simdnn {
 inline constexpr int version_major = SIMDNN_VERSION_MAJOR;
 inline constexpr int version_minor = SIMDNN_VERSION_MINOR;
 inline constexpr int version_patch = SIMDNN_VERSION_PATCH;
-inline constexpr const char* version_string = "0.2.0";
+inline constexpr const char* version_string = "0.3.0";
 
 }  // namespace simdnn

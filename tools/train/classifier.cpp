@@ -145,7 +145,7 @@ int train_classifier(const options& parsed, const simdnn::dataset& data,
 
   simdnn::network_options network_options;
   network_options.bias = parsed.bias;
-  network_options.max_batch = std::max(batch, std::size_t{256});
+  network_options.max_batch = batch;
   network_options.init = simdnn::weight_init::xavier_uniform;
   network_options.seed = parsed.seed;
   network_options.reduction = simdnn::loss_reduction::mean;
