@@ -97,6 +97,23 @@ TEST_F(train_cli, iris_one_hot_classifier) {
   EXPECT_NE(result.out.find("samples/s"), std::string::npos);
 }
 
+// The README's main command (with the plot in the test's directory): what the README promises it
+// prints, 96.67% of the held-out rows with the new defaults in 100 epochs, and the picture.
+TEST_F(train_cli, readme_main_command) {
+  const std::string svg = (directory_ / "iris-learning-curve.svg").string();
+  const run_result result = run(shell_quote(iris_path) +
+                                " --seed 1 --validation-fraction 0.2 --plot " + shell_quote(svg));
+  ASSERT_EQ(result.exit_status, 0) << result.err;
+  EXPECT_NE(result.out.find("split: 120 train, 30 test rows (24 of the train rows validate)"),
+            std::string::npos)
+      << result.out;
+  EXPECT_NE(result.out.find("network: 4-10-3 tanh,softmax, biases"), std::string::npos)
+      << result.out;
+  EXPECT_NE(result.out.find("done: 100 epochs"), std::string::npos) << result.out;
+  EXPECT_GE(percentage_after(result.out, "test accuracy"), 96.6) << result.out;
+  EXPECT_TRUE(std::filesystem::file_size(svg) > 1000) << svg;
+}
+
 TEST_F(train_cli, same_seed_same_result) {
   const std::string arguments = shell_quote(iris_path) + " --epochs 50 --quiet --seed 5";
   const run_result first = run(arguments);
