@@ -18,6 +18,8 @@ struct baselines {
   // reach. Beside memcpy because glibc's memcpy takes `rep movsb` at some sizes, which runs far
   // below the load/store rate on some CPUs (measured: 16 Ki floats on this Zen 3 VM).
   void (*vector_copy)(const float* x, float* y, std::size_t n) noexcept;
+  // xsimd::tanh on full vectors of this ISA: the peer of simdnn::tanh.
+  void (*xsimd_tanh)(const float* x, float* y, std::size_t n) noexcept;
 };
 
 // nullptr when this CPU cannot run `which`.

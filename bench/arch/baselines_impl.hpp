@@ -47,6 +47,17 @@ void xsimd_exp_sigmoid(const float* x, float* y, std::size_t n) noexcept {
   for (; i < n; ++i) y[i] = 1.0f / (1.0f + xsimd::exp(-x[i]));
 }
 
+// xsimd's own vector tanh: the peer of simdnn's tanh kernel.
+template <class Arch>
+void xsimd_tanh(const float* x, float* y, std::size_t n) noexcept {
+  using fbatch = xsimd::batch<float, Arch>;
+  std::size_t i = 0;
+  for (; i + fbatch::size <= n; i += fbatch::size) {
+    xsimd::tanh(fbatch::load_unaligned(x + i)).store_unaligned(y + i);
+  }
+  for (; i < n; ++i) y[i] = xsimd::tanh(x[i]);
+}
+
 template <class Arch>
 void vector_copy(const float* x, float* y, std::size_t n) noexcept {
   using fbatch = xsimd::batch<float, Arch>;
@@ -59,7 +70,7 @@ void vector_copy(const float* x, float* y, std::size_t n) noexcept {
 template <class Arch>
 const baselines& make_baselines() noexcept {
   static const baselines table{&fma_peak<Arch>, kPeakChains * 2 * xsimd::batch<float, Arch>::size,
-                               &xsimd_exp_sigmoid<Arch>, &vector_copy<Arch>};
+                               &xsimd_exp_sigmoid<Arch>, &vector_copy<Arch>, &xsimd_tanh<Arch>};
   return table;
 }
 
