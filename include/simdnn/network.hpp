@@ -20,8 +20,8 @@
 //     derivative cancels). Targets in [0, 1].
 //   softmax_cross_entropy:  -sum_j t_j log softmax(z)_j per row, as sum_j t_j (lse(z) - z_j) with
 //     lse the log-sum-exp around the row's maximum (finite for logits anywhere in float's
-//     range); mean divides by batch. Needs a softmax output layer; delta = scale (y - t), fused.
-//     Targets: rows of probabilities (one-hot or soft labels), each summing to 1.
+//     range); mean divides by batch. Needs a softmax output layer; delta = scale (y T - t) with
+//     T = sum_j t_j, fused (y - t for the usual targets: rows of probabilities summing to 1).
 // Loss values are accumulated in double in a fixed order, so loss() and train_batch() agree.
 // The lecture notebook descends on E = 1/2 * sum (y - t)^2 with rate lr_nb, i.e. W -= lr_nb *
 // dE/dW. Since dL_sum/dW = 2 dE/dW, plain SGD with the sum reduction reproduces it at lr = lr_nb
@@ -76,8 +76,9 @@ enum class optimizer_kind : unsigned char { sgd, momentum, adam, adamw, rprop };
 // "sgd", "momentum", "adam", "adamw", "rprop"; "unknown" otherwise.
 [[nodiscard]] const char* optimizer_name(optimizer_kind k) noexcept;
 
-// Every optimizer's settings (formulas above); those of other kinds are ignored. The constructor
-// throws std::invalid_argument for a value that cannot work (a negative rate, beta outside
+// Every optimizer's settings (formulas above); those of other kinds do not act, but all are
+// validated whatever the kind. The constructor throws std::invalid_argument for a value that
+// cannot work (a negative rate, beta outside
 // [0, 1), eta- outside (0, 1), eta+ <= 1, 0 < s_min <= s_0 <= s_max violated, non-finite).
 struct optimizer_options {
   optimizer_kind kind = optimizer_kind::sgd;

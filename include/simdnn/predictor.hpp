@@ -25,7 +25,8 @@
 // batch, from any thread, on a given ISA. They agree with network::forward to rounding (the
 // network's GEMM sums in another order). Every activation is the library's own kernel
 // (simdnn/activation.hpp), applied in registers right after each layer's dot products; softmax,
-// the output layer's only, over each finished output row. Inputs are standardized as (x - mean) / stddev, as the network does.
+// the output layer's only, over each finished output row. Inputs are standardized as (x - mean) /
+// stddev, as the network does.
 //
 // Floating-point environment: predict neither reads nor changes MXCSR. It runs in the caller's
 // mode and leaves it as it found it. With the default mode (round to nearest, no FTZ/DAZ) the

@@ -23,17 +23,19 @@
 // Early stopping: with patience p > 0, training stops once the monitored loss (validation if a
 // validation set is given, else training) has not improved by more than min_delta for p epochs;
 // with restore_best the network's weights and biases are then those of the best epoch (also when
-// the last epoch is reached without stopping). The callback runs after each epoch's metrics; it
-// returning false stops training after that epoch.
+// the last epoch is reached without stopping), and its saved forward pass is of the monitored
+// rows with those weights; the optimizer's state (moments, step sizes) stays the last epoch's. The
+// callback runs after each epoch's metrics; it returning false stops training after that epoch.
 //
 // Allocation: train() allocates its buffers (shuffled order, one batch, the best weights) before
 // the first epoch and nothing inside the loop but what the callback and the history vector do
 // (the history is reserved for every epoch up front).
 //
 // Errors: std::invalid_argument, before anything changes, for data that does not fit the network
-// (feature or target counts, rows, NaN anywhere, labels past the outputs), batch_size 0 or above
-// max_batch, epochs 0; a status other than ok from the network mid-run (which the checks above
-// rule out) is a std::logic_error naming it.
+// (feature or target counts, rows, NaN anywhere, labels past the outputs), batch_size 0, a batch
+// (batch_size clipped to the training rows; every row with RPROP) above max_batch, epochs 0; a
+// status other than ok from the network mid-run (which the checks above rule out) is a
+// std::logic_error naming it.
 #pragma once
 
 #include <cstddef>

@@ -318,10 +318,13 @@ void rprop_step(float* p, const float* g, float* previous, float* step, std::siz
                 const optimizer_options& o) noexcept {
   for (std::size_t i = 0; i < n; ++i) {
     float gi = g[i];
-    const float agreement = gi * previous[i];
-    if (agreement > 0.0f) {
+    // Signs compared, not the product's sign: two tiny gradients (1e-23 each) would underflow
+    // to a product of 0 and hide a sign change.
+    const bool same = (gi > 0.0f && previous[i] > 0.0f) || (gi < 0.0f && previous[i] < 0.0f);
+    const bool flipped = (gi > 0.0f && previous[i] < 0.0f) || (gi < 0.0f && previous[i] > 0.0f);
+    if (same) {
       step[i] = std::min(step[i] * o.rprop_increase, o.rprop_max_step);
-    } else if (agreement < 0.0f) {
+    } else if (flipped) {
       step[i] = std::max(step[i] * o.rprop_decrease, o.rprop_min_step);
       gi = 0.0f;  // iRPROP-: forget the gradient, do not move this time
     }

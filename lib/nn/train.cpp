@@ -259,6 +259,9 @@ training_report train(network& net, const training_data& train_rows,
   if (keep_best && report.best_epoch != 0 && report.best_epoch != report.history.size()) {
     restore_parameters(net, best_parameters);
     report.restored_best = true;
+    // The network's saved forward pass (and outputs()) came from the last epoch's weights: score
+    // the monitored rows again, so what backward() or loss() would see matches the weights.
+    static_cast<void>(evaluate_checked(net, validation != nullptr ? *validation : train_rows));
   }
   return report;
 }

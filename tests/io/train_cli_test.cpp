@@ -266,6 +266,12 @@ TEST_F(train_cli, model_flag_errors_exit_2) {
   expect_failure(iris + " --plot " + shell_quote((directory_ / "no" / "x.svg").string()), 2,
                  "--plot: directory");
   expect_failure(iris + " --metrics-csv " + shell_quote(directory_.string()), 2, "is a directory");
+  expect_failure(iris + " --activation softmax,softmax", 2,
+                 "--activation: softmax is for the output layer only, not layer 1");
+  expect_failure(iris + " --lr 1e-46", 2, "--lr: expected a positive learning rate in [1e-30");
+  expect_failure(iris + " --momentum 0.99999999", 2, "(1 as a float)");
+  expect_failure(iris + " --validation-fraction 0.999", 2,
+                 "--validation-fraction leaves no rows to validate or to train on");
   expect_failure(iris + " --notebook --optimizer adam", 2,
                  "--notebook fixes its own setup; it does not combine with --optimizer");
 }

@@ -247,6 +247,14 @@ TEST(Training, PatienceStopsAndKeepsTheBestWeights) {
   for (const epoch_metrics& m : report.history) best = std::min(best, m.validation_loss);
   EXPECT_DOUBLE_EQ(report.best_loss, best);
   EXPECT_DOUBLE_EQ(report.history[report.best_epoch - 1].validation_loss, best);
+  // The saved forward pass is of the restored weights (the last chunk of the validation rows):
+  // running that chunk again gives the same outputs bit for bit.
+  const std::vector<float> saved(net.outputs().begin(), net.outputs().end());
+  const std::size_t rows = p.validation_rows.rows, chunk = rows % 64 == 0 ? 64 : rows % 64;
+  ASSERT_EQ(saved.size(), chunk * 10);
+  const auto again = net.forward(p.validation_rows.features.last(chunk * 64), chunk);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(std::vector<float>(again.value.begin(), again.value.end()), saved);
   // The network now holds the best epoch's weights: its validation loss is the best one.
   EXPECT_DOUBLE_EQ(evaluate(net, p.validation_rows).loss, best);
 }

@@ -52,6 +52,13 @@ simdnn::activation output_activation_for(simdnn::loss_function loss) {
 // layer. Default: tanh hidden layers (README, "Training defaults").
 void choose_activations(const options& parsed, std::size_t layers, simdnn::network_options& net) {
   if (parsed.activations.size() == layers) {
+    for (std::size_t l = 0; l + 1 < layers; ++l) {
+      if (simdnn::activation_output_only(parsed.activations[l])) {
+        throw usage_error(std::string("--activation: ") +
+                          simdnn::activation_name(parsed.activations[l]) +
+                          " is for the output layer only, not layer " + std::to_string(l + 1));
+      }
+    }
     net.activations = parsed.activations;
     net.activation_parameters = parsed.activation_parameters;
     return;
@@ -130,9 +137,14 @@ int train_classifier(const options& parsed, const simdnn::dataset& data,
   }
   simdnn::dataset_split fit;  // train / validation
   if (parsed.validation_fraction > 0.0) {
-    fit = simdnn::split_train_test(split.train, parsed.validation_fraction, validation_seed);
+    try {
+      fit = simdnn::split_train_test(split.train, parsed.validation_fraction, validation_seed);
+    } catch (const std::invalid_argument&) {
+      fit.test = simdnn::dataset();  // reported below
+    }
     if (fit.test.rows() == 0 || fit.train.rows() == 0) {
-      throw usage_error("--validation-fraction leaves no rows to validate or to train on");
+      throw usage_error("--validation-fraction leaves no rows to validate or to train on (" +
+                        std::to_string(split.train.rows()) + " training rows)");
     }
   } else {
     fit.train = split.train;
@@ -218,8 +230,8 @@ int train_classifier(const options& parsed, const simdnn::dataset& data,
 
   const std::size_t epochs_run = report.history.size();
   const evaluation final_train =
-      evaluate(net, network_options.reduction, split.train.features(),
-               simdnn::one_hot(split.train.labels(), classes), split.train.labels(), classes);
+      evaluate(net, network_options.reduction, train.features(),
+               simdnn::one_hot(train.labels(), classes), train.labels(), classes);
   test_targets = simdnn::one_hot(test.labels(), classes);
   const evaluation final_test = evaluate(net, network_options.reduction, test.features(),
                                          test_targets, test.labels(), classes);
@@ -233,9 +245,9 @@ int train_classifier(const options& parsed, const simdnn::dataset& data,
   if (report.restored_best) std::printf(", weights of epoch %zu kept", report.best_epoch);
   std::printf(", final loss %.6g (%s, training rows)\n", final_train.loss,
               simdnn::loss_name(parsed.loss));
-  std::printf("train accuracy %6.2f%% (%zu/%zu)\n",
-              percent(final_train.correct, split.train.rows()), final_train.correct,
-              split.train.rows());
+  // The rows the network trained on (without the validation rows).
+  std::printf("train accuracy %6.2f%% (%zu/%zu)\n", percent(final_train.correct, train_rows),
+              final_train.correct, train_rows);
   if (test.rows() > 0) {
     std::printf("test accuracy  %6.2f%% (%zu/%zu)\n", percent(final_test.correct, test.rows()),
                 final_test.correct, test.rows());

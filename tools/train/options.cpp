@@ -182,6 +182,16 @@ double parse_real_in(std::string_view flag, std::string_view text, double low, d
   return value;
 }
 
+// A float in [0, 1): checked after rounding to float, where 0.99999999 becomes 1.
+float parse_float_below_one(std::string_view flag, std::string_view text) {
+  const auto value = static_cast<float>(parse_real_in(flag, text, 0.0, 1.0));
+  if (value >= 1.0f) {
+    throw usage_error(std::string(flag) + ": expected a number in [0, 1), got " + in_quotes(text) +
+                      " (1 as a float)");
+  }
+  return value;
+}
+
 // Fails before training, not after it: the directory must exist and the name must not be one.
 // What an existing --save target is when it is not a regular file (save_model refuses to replace
 // it), or null.
@@ -212,7 +222,12 @@ void check_save_path(const std::string& path) {
   }
   // Through symbolic links, as save_model follows them: /dev/null and a FIFO are refused before
   // training, not after it.
-  if (const char* kind = non_regular_kind(std::filesystem::status(file, error).type())) {
+  const std::filesystem::file_status target = std::filesystem::status(file, error);
+  if (error && error != std::errc::no_such_file_or_directory) {
+    // A symbolic link loop, or a component that is not a directory: save_model would fail too.
+    throw usage_error("--save: " + in_quotes(path) + ": " + error.message());
+  }
+  if (const char* kind = non_regular_kind(target.type())) {
     throw usage_error("--save: " + in_quotes(path) + " is " + kind +
                       ", not a regular file: refusing to replace it");
   }
@@ -280,9 +295,11 @@ options parse_command_line(int argc, char** argv) {
       parsed.epochs = parse_integer_flag<std::size_t>(flag, arguments.value(), 1);
       fixed_by_notebook();
     } else if (flag == "--lr") {
-      const double lr = parse_real_flag(flag, arguments.value());
-      if (!(lr > 0.0) || lr > 1e6) {
-        throw usage_error("--lr: expected a positive learning rate, got " + std::to_string(lr));
+      const std::string_view text = arguments.value();
+      const double lr = parse_real_flag(flag, text);
+      if (!(lr > 0.0) || lr > 1e6 || !(static_cast<float>(lr) >= 1e-30f)) {
+        throw usage_error("--lr: expected a positive learning rate in [1e-30, 1e6], got " +
+                          in_quotes(text));
       }
       parsed.learning_rate = static_cast<float>(lr);
       fixed_by_notebook();
@@ -296,15 +313,14 @@ options parse_command_line(int argc, char** argv) {
       parse_optimizer(arguments.value(), parsed.optimizer);
       fixed_by_notebook();
     } else if (flag == "--momentum") {
-      parsed.optimizer.momentum =
-          static_cast<float>(parse_real_in(flag, arguments.value(), 0.0, 1.0));
+      parsed.optimizer.momentum = parse_float_below_one(flag, arguments.value());
       fixed_by_notebook();
     } else if (flag == "--weight-decay") {
       parsed.optimizer.weight_decay =
           static_cast<float>(parse_real_in(flag, arguments.value(), 0.0, 1.0, true));
       fixed_by_notebook();
     } else if (flag == "--beta1" || flag == "--beta2") {
-      const auto beta = static_cast<float>(parse_real_in(flag, arguments.value(), 0.0, 1.0));
+      const float beta = parse_float_below_one(flag, arguments.value());
       (flag == "--beta1" ? parsed.optimizer.beta1 : parsed.optimizer.beta2) = beta;
       fixed_by_notebook();
     } else if (flag == "--patience") {
