@@ -61,22 +61,6 @@ void leaky_relu(const float* x, float* y, std::size_t n, float slope) noexcept {
                        [s](xsimd::batch<float, Arch> v) { return leaky_relu_batch<Arch>(v, s); });
 }
 
-// d = body(g, a) over n elements, the tail as one partial vector.
-template <class Arch, class Body>
-inline void for_each_pair(const float* g, const float* a, float* d, std::size_t n,
-                          Body body) noexcept {
-  using fbatch = xsimd::batch<float, Arch>;
-  constexpr std::size_t width = fbatch::size;
-  std::size_t i = 0;
-  for (; i + width <= n; i += width) {
-    body(fbatch::load_unaligned(g + i), fbatch::load_unaligned(a + i)).store_unaligned(d + i);
-  }
-  if (i < n) {
-    store_partial<Arch>(body(load_partial<Arch>(g + i, n - i), load_partial<Arch>(a + i, n - i)),
-                        d + i, n - i);
-  }
-}
-
 template <class Arch>
 void relu_delta(const float* g, const float* a, float* d, std::size_t n) noexcept {
   using fbatch = xsimd::batch<float, Arch>;

@@ -297,6 +297,23 @@ inline void for_each_batch(const float* x, float* y, std::size_t n, Body body) n
   if (i < n) store_partial<Arch>(body(load_partial<Arch>(x + i, n - i)), y + i, n - i);
 }
 
+// d = body(g, a) over n elements (the backprop steps: an upstream gradient and a saved
+// output), full vectors then the tail as one partial vector, like for_each_batch.
+template <class Arch, class Body>
+inline void for_each_pair(const float* g, const float* a, float* d, std::size_t n,
+                          Body body) noexcept {
+  using fbatch = xsimd::batch<float, Arch>;
+  constexpr std::size_t width = fbatch::size;
+  std::size_t i = 0;
+  for (; i + width <= n; i += width) {
+    body(fbatch::load_unaligned(g + i), fbatch::load_unaligned(a + i)).store_unaligned(d + i);
+  }
+  if (i < n) {
+    store_partial<Arch>(body(load_partial<Arch>(g + i, n - i), load_partial<Arch>(a + i, n - i)),
+                        d + i, n - i);
+  }
+}
+
 // Runs a kernel split into two stages, `first(x) -> std::array<batch, Parked>` and
 // `second(x, parked) -> y`, over arrays: whole vectors in blocks of kSigmoidBlockVectors
 // (table.hpp), one stage at a time over the whole block, the parked values in an L1-resident

@@ -195,17 +195,9 @@ inline xsimd::batch<float, Arch> tanh_slope(xsimd::batch<float, Arch> a) noexcep
 
 template <class Arch>
 void tanh_delta(const float* g, const float* a, float* d, std::size_t n) noexcept {
-  using fbatch = xsimd::batch<float, Arch>;
-  constexpr std::size_t width = fbatch::size;
-  const auto step = [](fbatch gv, fbatch av) { return gv * tanh_slope<Arch>(av); };
-  std::size_t i = 0;
-  for (; i + width <= n; i += width) {
-    step(fbatch::load_unaligned(g + i), fbatch::load_unaligned(a + i)).store_unaligned(d + i);
-  }
-  if (i < n) {
-    store_partial<Arch>(step(load_partial<Arch>(g + i, n - i), load_partial<Arch>(a + i, n - i)),
-                        d + i, n - i);
-  }
+  for_each_pair<Arch>(g, a, d, n, [](xsimd::batch<float, Arch> gv, xsimd::batch<float, Arch> av) {
+    return gv * tanh_slope<Arch>(av);
+  });
 }
 
 }  // namespace simdnn::kernels
