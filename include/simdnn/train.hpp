@@ -103,6 +103,12 @@ training_report train(network& net, const training_data& train_rows,
 // Loss and accuracy of `net` over a whole set, in chunks of max_batch rows (a forward pass; the
 // network's saved state is overwritten). Loss: mean over the chunks weighted by rows for the mean
 // reduction, plain sum for the sum reduction. Accuracy as above (NaN without labels).
+// The class one row of outputs predicts, as the metrics read it: the first largest output, or
+// for a single output that output rounded to the nearest class index, clamped to [0,
+// class_count - 1] (NaN reads as 0). class_count >= 1.
+[[nodiscard]] std::size_t predicted_class(std::span<const float> outputs,
+                                          std::size_t class_count) noexcept;
+
 struct evaluation {
   double loss = 0.0;
   double accuracy = 0.0;

@@ -54,44 +54,40 @@ bool standardize_checked(const float* x, const float* mean, const float* stddev,
   return (flags & 0x80000000u) == 0;
 }
 
-// Whether every value is finite, as one pass of bit tests (lib/common/finite.hpp's test).
-bool targets_finite(const float* t, std::size_t n) noexcept {
-  return all_finite(t, n);
-}
-
-// Sum of squared errors in double, in eight interleaved partial sums: a fixed order (so loss()
-// and train_batch() agree bitwise) that is short enough a chain not to stall on add latency.
-// With `delta` non-null it also writes delta[i] = scale * (y[i] - t[i]) in the same pass.
-double squared_error_sum(const float* y, const float* t, std::size_t n, float* delta,
-                         float scale) noexcept {
+// The sum of term(i) over i < n in double, in eight interleaved partial sums added in order at
+// the end: a fixed order (so loss() and train_batch() agree bitwise) that is short enough a chain
+// not to stall on add latency. Shared by the elementwise losses.
+template <class Term>
+double eight_lane_sum(std::size_t n, Term term) noexcept {
   constexpr std::size_t lanes = 8;
   double partial[lanes] = {};
-  for (std::size_t i = 0; i < n; ++i) {
-    const double error = static_cast<double>(y[i]) - static_cast<double>(t[i]);
-    partial[i % lanes] += error * error;
-    if (delta != nullptr) delta[i] = scale * (y[i] - t[i]);
-  }
+  for (std::size_t i = 0; i < n; ++i) partial[i % lanes] += term(i);
   double total = 0.0;
   for (double p : partial) total += p;
   return total;
+}
+
+// Sum of squared errors. With `delta` non-null it also writes delta[i] = scale * (y[i] - t[i]) in
+// the same pass.
+double squared_error_sum(const float* y, const float* t, std::size_t n, float* delta,
+                         float scale) noexcept {
+  return eight_lane_sum(n, [&](std::size_t i) {
+    const double error = static_cast<double>(y[i]) - static_cast<double>(t[i]);
+    if (delta != nullptr) delta[i] = scale * (y[i] - t[i]);
+    return error * error;
+  });
 }
 
 // Binary cross-entropy from the logits z: max(z, 0) - z t + log1p(exp(-|z|)) per element, which
 // is finite for every finite z (the naive -t log y - (1 - t) log(1 - y) is infinite once y rounds
-// to 0 or 1). Same fixed order as the squared error. delta = scale (y - t): the sigmoid's
-// derivative cancels against the loss's.
+// to 0 or 1). delta = scale (y - t): the sigmoid's derivative cancels against the loss's.
 double binary_cross_entropy_sum(const float* z, const float* y, const float* t, std::size_t n,
                                 float* delta, float scale) noexcept {
-  constexpr std::size_t lanes = 8;
-  double partial[lanes] = {};
-  for (std::size_t i = 0; i < n; ++i) {
+  return eight_lane_sum(n, [&](std::size_t i) {
     const double zi = z[i], ti = t[i];
-    partial[i % lanes] += std::max(zi, 0.0) - zi * ti + std::log1p(std::exp(-std::fabs(zi)));
     if (delta != nullptr) delta[i] = scale * (y[i] - t[i]);
-  }
-  double total = 0.0;
-  for (double p : partial) total += p;
-  return total;
+    return std::max(zi, 0.0) - zi * ti + std::log1p(std::exp(-std::fabs(zi)));
+  });
 }
 
 // Softmax cross-entropy from the logits, row by row: sum_j t_j (lse - z_j), lse = m +
@@ -561,7 +557,7 @@ result<float> network::loss(std::span<const float> targets) const noexcept {
   const layer_state& last = net.layers[net.layer_count - 1];
   const std::size_t count = net.saved_batch * last.outputs;
   if (targets.size() != count) return {status::size_mismatch, 0.0f};
-  if (!targets_finite(targets.data(), count)) return {status::non_finite_input, 0.0f};
+  if (!all_finite(targets.data(), count)) return {status::non_finite_input, 0.0f};
   const double sum = output_loss(net, targets.data(), net.saved_batch, nullptr);
   return {status::ok, reduce_loss(net, sum, net.saved_batch)};
 }
@@ -573,7 +569,7 @@ status network::backward(std::span<const float> targets) noexcept {
   layer_state& last = net.layers[net.layer_count - 1];
   const std::size_t count = net.saved_batch * last.outputs;
   if (targets.size() != count) return status::size_mismatch;
-  if (!targets_finite(targets.data(), count)) return status::non_finite_input;
+  if (!all_finite(targets.data(), count)) return status::non_finite_input;
   net.gradients_ready = false;
   static_cast<void>(output_loss(net, targets.data(), net.saved_batch, last.deltas));
   run_backward(net);
@@ -609,7 +605,7 @@ result<float> network::train_batch(std::span<const float> inputs, std::span<cons
   if (inputs.size() != batch * net.widths[0] || targets.size() != output_count) {
     return {status::size_mismatch, 0.0f};
   }
-  if (!std::isfinite(learning_rate) || !targets_finite(targets.data(), output_count)) {
+  if (!std::isfinite(learning_rate) || !all_finite(targets.data(), output_count)) {
     return {status::non_finite_input, 0.0f};
   }
   const float* staged = nullptr;

@@ -69,16 +69,6 @@ void check_data(const network& net, const training_data& data, const char* which
   }
 }
 
-// The class a row of outputs predicts (simdnn/train.hpp, "Metrics").
-std::size_t predicted_class(std::span<const float> y, std::size_t classes) noexcept {
-  if (y.size() == 1) {
-    const double nearest = std::nearbyint(static_cast<double>(y[0]));
-    if (!(nearest >= 0.0)) return 0;  // also NaN
-    return static_cast<std::size_t>(std::min(nearest, static_cast<double>(classes - 1)));
-  }
-  return static_cast<std::size_t>(std::max_element(y.begin(), y.end()) - y.begin());
-}
-
 std::size_t count_correct(std::span<const float> outputs, std::size_t width,
                           std::span<const class_index> labels, std::size_t classes) noexcept {
   std::size_t correct = 0;
@@ -114,6 +104,15 @@ double seconds_between(clock_type::time_point from, clock_type::time_point to) {
 }
 
 }  // namespace
+
+std::size_t predicted_class(std::span<const float> y, std::size_t classes) noexcept {
+  if (y.size() == 1) {
+    const double nearest = std::nearbyint(static_cast<double>(y[0]));
+    if (!(nearest >= 0.0)) return 0;  // also NaN
+    return static_cast<std::size_t>(std::min(nearest, static_cast<double>(classes - 1)));
+  }
+  return static_cast<std::size_t>(std::max_element(y.begin(), y.end()) - y.begin());
+}
 
 training_data classification_data(const dataset& data, std::vector<float>& targets) {
   if (data.kind() != task::classification) {

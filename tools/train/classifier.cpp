@@ -16,7 +16,6 @@
 #include "simdnn/train.hpp"
 
 #include "cli_support.hpp"
-#include "train/evaluate.hpp"
 #include "train/io.hpp"
 #include "train/progress.hpp"
 #include "train/report.hpp"
@@ -118,7 +117,6 @@ std::string describe_optimizer(const simdnn::optimizer_options& o) {
 int train_classifier(const options& parsed, const simdnn::dataset& data,
                      clock_type::time_point start_time) {
   const std::vector<std::size_t> widths = checked_widths(parsed, data);
-  const std::size_t classes = data.class_count();
 
   // Independent streams from one seed: the test split, the validation split, the shuffles.
   simdnn::splitmix64 seeder(parsed.seed);
@@ -229,12 +227,12 @@ int train_classifier(const options& parsed, const simdnn::dataset& data,
   progress.finish();
 
   const std::size_t epochs_run = report.history.size();
-  const evaluation final_train =
-      evaluate(net, network_options.reduction, train.features(),
-               simdnn::one_hot(train.labels(), classes), train.labels(), classes);
-  test_targets = simdnn::one_hot(test.labels(), classes);
-  const evaluation final_test = evaluate(net, network_options.reduction, test.features(),
-                                         test_targets, test.labels(), classes);
+  // The library's own scoring (simdnn::evaluate), on the one-hot targets built above.
+  const simdnn::evaluation final_train = simdnn::evaluate(net, train_data);
+  simdnn::evaluation final_test;
+  if (test.rows() > 0) {
+    final_test = simdnn::evaluate(net, simdnn::classification_data(test, test_targets));
+  }
   const double wall_seconds = seconds_between(start_time, clock_type::now());
   char rate[32];
   format_rate(rate_of(epochs_run * train_rows, train_seconds), rate);

@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "simdnn/train.hpp"
+
 #include "cli_support.hpp"
 
 namespace simdnn::cli::train {
@@ -33,14 +35,7 @@ evaluation evaluate(simdnn::network& net, simdnn::loss_reduction reduction,
                        : static_cast<double>(loss.value);
     for (std::size_t r = 0; r < count; ++r) {
       const std::span<const float> y = forward.value.subspan(r * outputs, outputs);
-      std::size_t predicted = 0;
-      if (outputs == 1) {
-        const double nearest = std::nearbyint(static_cast<double>(y[0]));
-        predicted = static_cast<std::size_t>(
-            std::clamp(nearest, 0.0, static_cast<double>(class_count - 1)));
-      } else {
-        predicted = argmax(y);
-      }
+      const std::size_t predicted = simdnn::predicted_class(y, class_count);
       if (predicted == labels[start + r]) ++result.correct;
       if (!predicted_per_class.empty()) ++predicted_per_class[predicted];
     }

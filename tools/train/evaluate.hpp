@@ -15,10 +15,11 @@ namespace simdnn::cli::train {
 // tool, reported as an internal error (exit status 1).
 [[noreturn]] void internal_error(const char* what, simdnn::status status);
 
-// Loss and correct predictions of `net` over a whole set, run in chunks of max_batch rows.
-// Predictions: argmax over the outputs, or with a single output the output rounded to the nearest
-// class index (the notebook's reading). Loss: the mean over rows for the mean reduction (which
-// already averages over outputs), the plain sum for the sum reduction.
+// Loss and correct predictions of `net` over a whole set, run in chunks of max_batch rows, as
+// simdnn::evaluate scores them (each row's class by simdnn::predicted_class), plus the count of
+// predictions per class that the notebook mode reports (why its accuracy is capped). Loss: the mean
+// over rows for the mean reduction (which already averages over outputs), the plain sum for the sum
+// reduction.
 struct evaluation {
   double loss = 0.0;
   std::size_t correct = 0;

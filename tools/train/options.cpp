@@ -192,7 +192,6 @@ float parse_float_below_one(std::string_view flag, std::string_view text) {
   return value;
 }
 
-// Fails before training, not after it: the directory must exist and the name must not be one.
 // What an existing --save target is when it is not a regular file (save_model refuses to replace
 // it), or null.
 const char* non_regular_kind(std::filesystem::file_type type) noexcept {
@@ -212,17 +211,30 @@ const char* non_regular_kind(std::filesystem::file_type type) noexcept {
   }
 }
 
-void check_save_path(const std::string& path) {
+// An output file: its name must not be a directory and its directory must exist, checked before
+// training starts, not after it.
+void check_output_directory(const char* flag, const std::string& path) {
   const std::filesystem::path file(path);
   const std::filesystem::path directory =
       file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
   std::error_code error;
   if (!file.has_filename() || std::filesystem::is_directory(file, error)) {
-    throw usage_error("--save: " + in_quotes(path) + " is a directory, not a file name");
+    throw usage_error(std::string(flag) + ": " + in_quotes(path) +
+                      " is a directory, not a file name");
   }
-  // Through symbolic links, as save_model follows them: /dev/null and a FIFO are refused before
-  // training, not after it.
-  const std::filesystem::file_status target = std::filesystem::status(file, error);
+  if (!std::filesystem::is_directory(directory, error)) {
+    throw usage_error(std::string(flag) + ": directory " + in_quotes(directory.string()) +
+                      " does not exist");
+  }
+}
+
+// --save: an output file that must also not be a device, FIFO or socket, through symbolic links
+// as save_model follows them: /dev/null and a FIFO are refused before training, not after it.
+void check_save_path(const std::string& path) {
+  check_output_directory("--save", path);
+  std::error_code error;
+  const std::filesystem::file_status target =
+      std::filesystem::status(std::filesystem::path(path), error);
   if (error && error != std::errc::no_such_file_or_directory) {
     // A symbolic link loop, or a component that is not a directory: save_model would fail too.
     throw usage_error("--save: " + in_quotes(path) + ": " + error.message());
@@ -230,24 +242,6 @@ void check_save_path(const std::string& path) {
   if (const char* kind = non_regular_kind(target.type())) {
     throw usage_error("--save: " + in_quotes(path) + " is " + kind +
                       ", not a regular file: refusing to replace it");
-  }
-  if (!std::filesystem::is_directory(directory, error)) {
-    throw usage_error("--save: directory " + in_quotes(directory.string()) + " does not exist");
-  }
-}
-
-// Where an output file goes must exist before training starts (as for --save).
-void check_output_directory(const char* flag, const std::string& path) {
-  const std::filesystem::path file(path);
-  const std::filesystem::path directory =
-      file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
-  std::error_code error;
-  if (!file.has_filename() || std::filesystem::is_directory(file, error)) {
-    throw usage_error(std::string(flag) + ": " + in_quotes(path) + " is a directory, not a file");
-  }
-  if (!std::filesystem::is_directory(directory, error)) {
-    throw usage_error(std::string(flag) + ": directory " + in_quotes(directory.string()) +
-                      " does not exist");
   }
 }
 
