@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "model/predict_setups.hpp"
 #include "simdnn/isa.hpp"
 #include "simdnn/model.hpp"
 #include "simdnn/network.hpp"
@@ -37,7 +38,7 @@
 namespace {
 
 constexpr std::size_t latency_calls = 1'000'000;
-constexpr std::size_t sample_count = 64;
+constexpr std::size_t sample_count = simdnn::bench::predict_sample_count;
 
 struct bench_model {
   const char* name;
@@ -49,23 +50,8 @@ const bench_model bench_models[] = {
     {"784-256-128-10", {784, 256, 128, 10}},
 };
 
-// Fixed-seed uniform floats (simdnn::splitmix64).
-std::vector<float> fixed_floats(std::size_t n, std::uint64_t seed, float lo, float hi) {
-  std::vector<float> values(n);
-  simdnn::splitmix64 rng(seed);
-  for (float& v : values) v = rng.uniform(lo, hi);
-  return values;
-}
-
 simdnn::model make_model(const bench_model& spec) {
-  simdnn::network_options options;
-  options.max_batch = 1;
-  simdnn::network net(spec.widths, options);
-  const std::size_t inputs = spec.widths.front();
-  const std::vector<float> mean = fixed_floats(inputs, 2, -0.5f, 0.5f);
-  const std::vector<float> stddev = fixed_floats(inputs, 3, 0.5f, 2.0f);
-  net.set_input_standardization(mean, stddev);
-  return simdnn::model(net);
+  return simdnn::bench::make_predict_model(spec.widths);
 }
 
 // Everything one benchmark needs, built before timing.
@@ -77,7 +63,7 @@ struct fixture {
 
   fixture(const simdnn::model& m, simdnn::isa which)
       : predictor(m, which),
-        inputs(fixed_floats(sample_count * m.input_width(), 4, -2.0f, 2.0f)),
+        inputs(simdnn::bench::predict_inputs(m.input_width())),
         output(m.output_width()),
         workspace(predictor.workspace_bytes(1)) {}
 

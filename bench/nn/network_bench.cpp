@@ -11,11 +11,10 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "nn/network_setups.hpp"
 #include "simdnn/isa.hpp"
 #include "simdnn/network.hpp"
 #include "simdnn/random.hpp"
@@ -25,43 +24,11 @@ namespace {
 using simdnn::network;
 using simdnn::network_options;
 
+using simdnn::bench::iris_set;
+using simdnn::bench::load_iris_or_synthetic;
+
 // Fixed-seed data: simdnn::splitmix64, uniform floats in [lo, hi).
 using bench_rng = simdnn::splitmix64;
-
-struct iris_set {
-  std::vector<float> features;  // 150 x 4
-  std::vector<int> labels;      // 0, 1, 2
-};
-
-iris_set load_iris_or_synthetic() {
-  iris_set data;
-#ifdef SIMDNN_DATA_DIR
-  std::ifstream file(std::string(SIMDNN_DATA_DIR) + "/iris.csv");
-  std::string line;
-  if (file && std::getline(file, line)) {  // header
-    while (std::getline(file, line)) {
-      std::stringstream fields(line);
-      std::string field;
-      for (int c = 0; c < 4 && std::getline(fields, field, ','); ++c) {
-        data.features.push_back(std::stof(field));
-      }
-      if (std::getline(fields, field, ',')) data.labels.push_back(std::stoi(field));
-    }
-  }
-  if (data.labels.size() == 150 && data.features.size() == 600) return data;
-  data = {};
-#endif
-  // Three clusters around Iris's class means, same ranges.
-  const float centers[3][4] = {
-      {5.0f, 3.4f, 1.5f, 0.2f}, {5.9f, 2.8f, 4.3f, 1.3f}, {6.6f, 3.0f, 5.6f, 2.0f}};
-  bench_rng rng(150);
-  for (int r = 0; r < 150; ++r) {
-    const int label = r / 50;
-    for (float center : centers[label]) data.features.push_back(center + rng.uniform(-0.4f, 0.4f));
-    data.labels.push_back(label);
-  }
-  return data;
-}
 
 std::string widths_name(const std::vector<std::size_t>& widths) {
   std::string name;
@@ -72,35 +39,12 @@ std::string widths_name(const std::vector<std::size_t>& widths) {
   return name;
 }
 
-// The notebook's setup for one output (no bias, U(-1, 1), sum reduction: lr 0.05 is its 0.1);
-// the library defaults (bias, Xavier, mean) for one-hot outputs.
-network_options iris_options(std::size_t outputs) {
-  network_options options;
-  options.max_batch = 150;
-  options.seed = 1;
-  if (outputs == 1) {
-    options.bias = false;
-    options.init = simdnn::weight_init::uniform_pm1;
-    options.reduction = simdnn::loss_reduction::sum;
-  }
-  return options;
-}
-
 void iris_epoch(benchmark::State& state, std::vector<std::size_t> widths) {
   const iris_set iris = load_iris_or_synthetic();
   const std::size_t outputs = widths.back();
-  network net(widths, iris_options(outputs));
-  std::vector<float> targets;
-  for (int label : iris.labels) {
-    if (outputs == 1) {
-      targets.push_back(static_cast<float>(label));  // the notebook's raw targets
-    } else {
-      for (std::size_t c = 0; c < outputs; ++c) {
-        targets.push_back(static_cast<int>(c) == label ? 1.0f : 0.0f);
-      }
-    }
-  }
-  const float learning_rate = outputs == 1 ? 0.05f : 0.5f;
+  network net(widths, simdnn::bench::iris_options(outputs));
+  const std::vector<float> targets = simdnn::bench::iris_targets(iris, outputs);
+  const float learning_rate = simdnn::bench::iris_learning_rate(outputs);
   for (auto _ : state) {
     const auto loss = net.train_batch(iris.features, targets, 150, learning_rate);
     if (!loss) {
@@ -114,17 +58,13 @@ void iris_epoch(benchmark::State& state, std::vector<std::size_t> widths) {
 }
 
 void mnist_step(benchmark::State& state) {
-  const std::vector<std::size_t> widths = {784, 256, 128, 10};
-  constexpr std::size_t batch = 256;
-  network_options options;
-  options.max_batch = batch;
-  network net(widths, options);
-  bench_rng rng(784);
-  std::vector<float> x(batch * 784), t(batch * 10, 0.0f);
-  for (float& v : x) v = rng.uniform(0.0f, 1.0f);
-  for (std::size_t r = 0; r < batch; ++r) t[r * 10 + r % 10] = 1.0f;
+  const simdnn::bench::mnist_batch data;
+  const std::vector<std::size_t>& widths = data.widths;
+  constexpr std::size_t batch = simdnn::bench::mnist_batch::batch;
+  network net(widths, simdnn::bench::mnist_batch::options());
+  const std::vector<float>&x = data.inputs, &t = data.targets;
   for (auto _ : state) {
-    const auto loss = net.train_batch(x, t, batch, 0.1f);
+    const auto loss = net.train_batch(x, t, batch, data.learning_rate);
     if (!loss) {
       state.SkipWithError(simdnn::status_message(loss.error));
       break;
@@ -143,7 +83,7 @@ void mnist_step(benchmark::State& state) {
 }
 
 void infer_one(benchmark::State& state, std::vector<std::size_t> widths) {
-  network_options options = widths.back() == 1 ? iris_options(1) : network_options{};
+  network_options options = widths.back() == 1 ? simdnn::bench::iris_options(1) : network_options{};
   options.max_batch = 1;
   network net(widths, options);
   bench_rng rng(7);
