@@ -29,6 +29,7 @@
 
 #include "baselines.hpp"
 #include "bench_support.hpp"
+#include "peers/eigen_peer.hpp"
 #include "peers/libxsmm_peer.hpp"
 #include "peers/operands.hpp"
 #include "simdnn/sgemm.hpp"
@@ -202,6 +203,7 @@ int main(int argc, char** argv) {
   libxsmm_init();
   simdnn::bench::peers::add_context();
   simdnn::bench::peers::register_benchmarks();
+  simdnn::bench::peers::register_network_benchmarks();
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();
