@@ -1,7 +1,8 @@
-# simdnn_bench_peers: simdnn's SGEMM against OpenBLAS and libxsmm in one process (issue 4).
-# Included by bench/CMakeLists.txt with -DSIMDNN_BENCH_PEERS=ON. The peers are linked into this
-# executable only, never into the simdnn library. Debian 12: apt-get install libopenblas-dev
-# libxsmm-dev. The FMA peak comes from the same bench/arch objects as simdnn_bench.
+# simdnn_bench_peers: simdnn's SGEMM against OpenBLAS and libxsmm (issue 4), its network and
+# predictor against Eigen 3.4 (issue 14), in one process. Included by bench/CMakeLists.txt with
+# -DSIMDNN_BENCH_PEERS=ON. The peers are linked into this executable only, never into the simdnn
+# library. Debian 12: apt-get install libopenblas-dev libxsmm-dev libeigen3-dev.
+# The FMA peak comes from the same bench/arch objects as simdnn_bench.
 
 # Debian's OpenBLAS config sets OpenBLAS_INCLUDE_DIRS and OpenBLAS_LIBRARIES (no target).
 find_package(OpenBLAS CONFIG REQUIRED)

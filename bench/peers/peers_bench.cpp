@@ -17,6 +17,7 @@
 // micro-kernel alone on cache-resident packed panels, the ceiling of simdnn's blocked loops.
 // Each implementation's result is checked once before timing (operands.hpp); a wrong result is
 // reported with SkipWithError, never timed.
+// The network tasks against Eigen (net/<task>/<impl>) are in network_peers_bench.cpp.
 #include <benchmark/benchmark.h>
 #include <cblas.h>
 #include <libxsmm.h>
