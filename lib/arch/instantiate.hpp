@@ -7,6 +7,7 @@
 #include "kernels/activations.hpp"
 #include "kernels/dense.hpp"
 #include "kernels/gemm/dispatch.hpp"
+#include "kernels/row_block.hpp"
 #include "kernels/sigmoid.hpp"
 #include "kernels/table.hpp"
 #include "kernels/tanh.hpp"
@@ -54,6 +55,8 @@ const kernel_table& make_kernel_table(isa id, const char* name, const char* tile
       .softmax = &softmax<Arch>,
       .softmax_delta = &softmax_delta<Arch>,
       .dense_forward = &dense_forward<Arch>,
+      .row_block_forward = &row_block_forward<Arch>,
+      .row_block_backward = &row_block_backward<Arch>,
   };
   return table;
 }

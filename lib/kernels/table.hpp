@@ -9,6 +9,7 @@
 #include <cstddef>
 
 #include "kernels/dense_layout.hpp"
+#include "kernels/row_block_layout.hpp"
 #include "simdnn/isa.hpp"
 
 namespace simdnn::kernels {
@@ -116,6 +117,11 @@ struct kernel_table {
   // rows, workspace of dense_workspace_floats(model, rows) floats, 64-byte aligned.
   void (*dense_forward)(const dense_model& model, const float* x, float* y, std::size_t rows,
                         float* workspace) noexcept;
+  // A small network's training pass with rows in the lanes (lib/kernels/row_block.hpp): every
+  // layer's forward in one call, and every delta and gradient in one more.
+  void (*row_block_forward)(const row_block_network& net, const float* x,
+                            std::size_t batch) noexcept;
+  void (*row_block_backward)(const row_block_network& net, std::size_t batch) noexcept;
 };
 
 // The table for `which`, or nullptr if this build or this CPU/OS cannot run it.

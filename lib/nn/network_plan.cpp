@@ -42,6 +42,15 @@ bool keeps_pre_activations(const network_options& options, activation act, bool 
   return !nn::describe(act).derivative_from_output || (last && loss_needs_logits(options.loss));
 }
 
+// Whether the network trains through the fused row-block kernels (lib/kernels/row_block.hpp):
+// every layer at most kRowBlockMaxWidth wide, at most kRowBlockMaxLayers layers. A rule on the
+// shape alone, the same on every ISA, since it decides the order of the gradients' sums.
+bool uses_row_blocks(std::span<const std::size_t> widths) noexcept {
+  if (widths.size() - 1 > kernels::kRowBlockMaxLayers) return false;
+  return std::all_of(widths.begin(), widths.end(),
+                     [](std::size_t w) { return w <= kernels::kRowBlockMaxWidth; });
+}
+
 // Floats of optimizer state per parameter float (lib/nn/network_state.hpp).
 constexpr std::size_t optimizer_state_regions(optimizer_kind kind) noexcept {
   switch (kind) {
@@ -160,9 +169,18 @@ Impl* walk_arena(std::span<const std::size_t> widths, const network_options& opt
   net.input_stddev = cursor.take<float>(input_width);
   net.input_copy = cursor.take<float>(cursor.checked_multiply(max_batch, input_width, "inputs"));
 
+  // The row-block kernels keep every layer's values in whole 16-row blocks, the last one padded.
+  net.row_blocked = uses_row_blocks(widths);
+  const std::size_t value_rows =
+      net.row_blocked
+          ? cursor.checked_multiply(kernels::row_blocks(max_batch), kernels::kRowBlock, "a batch")
+          : max_batch;
+  net.input_blocks = cursor.take<float>(net.row_blocked ? value_rows * input_width : 0);
+  net.output_delta_blocks = cursor.take<float>(net.row_blocked ? value_rows * widths.back() : 0);
+
   for (std::size_t l = 0; l < layer_count; ++l) {
     layer_state& state = layer(l);
-    const std::size_t rows = cursor.checked_multiply(max_batch, widths[l + 1], "activations");
+    const std::size_t rows = cursor.checked_multiply(value_rows, widths[l + 1], "activations");
     const bool keep_z = keeps_pre_activations(options, activation_of(l), l + 1 == layer_count);
     state.activations = cursor.take<float>(rows);
     float* z = cursor.take<float>(keep_z ? rows : 0);

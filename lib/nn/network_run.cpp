@@ -199,10 +199,39 @@ void broadcast_rows(const float* b, float* z, std::size_t rows, std::size_t cols
   }
 }
 
+// The row-block kernels' view of the network (a few stores per layer, rebuilt per pass so it can
+// never go stale when the network moves).
+using row_block_layers = kernels::row_block_layer[kernels::kRowBlockMaxLayers];
+
+kernels::row_block_network row_block_view(const network_state& net,
+                                          row_block_layers& layers) noexcept {
+  for (std::size_t l = 0; l < net.layer_count; ++l) {
+    const layer_state& s = net.layers[l];
+    layers[l] = {s.inputs, s.outputs,     s.act,    s.activation_parameter, s.weights,
+                 s.biases, s.activations, s.deltas, s.weight_gradients,     s.bias_gradients};
+  }
+  const layer_state& last = net.layers[net.layer_count - 1];
+  return {layers,      net.layer_count,        net.input_blocks, last.pre_activations,
+          last.deltas, net.output_delta_blocks};
+}
+
 // Runs the layers on `batch` rows of x (already checked and standardized). Never fails.
 void run_forward(network_state& net, const float* x, std::size_t batch) noexcept {
   const kernels::kernel_table& k = *net.kernels;
   net.saved_inputs = x;
+  if (net.row_blocked) {
+    // Every hidden layer in one call; the output layer's Z comes back row-major, and its
+    // activation runs on rows exactly as below.
+    row_block_layers layers;
+    k.row_block_forward(row_block_view(net, layers), x, batch);
+    const layer_state& last = net.layers[net.layer_count - 1];
+    last.descriptor->forward(k, last.pre_activations, last.activations, batch, last.outputs,
+                             last.activation_parameter);
+    net.saved_batch = batch;
+    net.activations_current = true;
+    net.gradients_ready = false;
+    return;
+  }
   for (std::size_t l = 0; l < net.layer_count; ++l) {
     layer_state& layer = net.layers[l];
     float* z = layer.pre_activations;
@@ -240,6 +269,12 @@ void run_backward(network_state& net) noexcept {
   // Through the output activation, unless the loss fused its derivative into the deltas (the
   // cross-entropies: y - t).
   if (net.loss == loss_function::squared_error) apply_activation_derivative(k, last, batch);
+  if (net.row_blocked) {
+    row_block_layers layers;
+    k.row_block_backward(row_block_view(net, layers), batch);
+    net.gradients_ready = true;
+    return;
+  }
   for (std::size_t l = net.layer_count; l-- > 0;) {
     layer_state& layer = net.layers[l];
     const float* x = l == 0 ? net.saved_inputs : net.layers[l - 1].activations;

@@ -71,6 +71,13 @@ struct network_state : arena_record {
   float* workspace = nullptr;
   std::size_t workspace_floats = 0;
 
+  // Small networks (every width <= 16) train through the fused row-block kernels
+  // (lib/kernels/row_block.hpp): hidden layers' activations and deltas are then in 16-row blocks,
+  // and these hold the inputs and the output layer's deltas in blocks.
+  bool row_blocked = false;
+  float* input_blocks = nullptr;
+  float* output_delta_blocks = nullptr;
+
   // What backward may rely on. saved_batch > 0: the last forward's outputs are valid (loss);
   // activations_current: they were computed with the current weights from `saved_inputs`, which
   // are still readable (backward). gradients_ready: backward ran since the last forward/step.

@@ -1,0 +1,298 @@
+// lib/kernels/row_block.hpp — a small network's whole training pass with rows in the lanes.
+//
+// row_block_forward<Arch>(net, x, batch):
+//   every layer's Z = X W + b and, for the hidden layers, A = f(Z), for `batch` rows of x
+//   (row-major batch x inputs, already standardized); the output layer's Z is left row-major in
+//   net.output_z for the caller's output activation and loss. One call per pass instead of a GEMM,
+//   a bias broadcast and an activation per layer.
+// row_block_backward<Arch>(net, batch):
+//   from the output layer's dL/dZ (row-major, net.output_deltas) every hidden layer's
+//   dL/dZ = (dL/dZ_next W_next^T) * f'(A) and every layer's dW = A_prev^T dL/dZ and db = column
+//   sums of dL/dZ. Needs the forward's blocks (same batch) untouched since.
+// Layout and the 16-row blocks: lib/kernels/row_block_layout.hpp. Preconditions: every width <=
+// kRowBlockMaxWidth, batch >= 1 and within the blocks the caller sized, no hidden softmax.
+// Aliasing: none between the regions of `net`. Never allocates, never fails.
+//
+// Order of operations (the network's reproducibility contract, docs/reproducibility.md):
+//  - Z and the hidden deltas exactly as the network's sgemm computes them for a batch of two or
+//    more rows (lib/kernels/gemm/dispatch.hpp): per element one fma chain from +0 over the inputs
+//    (forward) or the next layer's outputs (backward) in increasing order, then + b. So the
+//    outputs, the loss and every delta are bitwise those of the unfused path.
+//  - dW and db in 16 lane sums: lane l accumulates the rows r = l, l + 16, l + 32, ... in
+//    increasing r (dW: one fma chain from +0; db: adds from +0), then the lanes fold as
+//    (l, l + 8), (l, l + 4), (l, l + 2), (l, l + 1) — the single-row dot product's fold. Lanes are
+//    logical, so AVX2 (two vectors) and AVX-512 (one) add the same numbers in the same order.
+//    The unfused path sums each gradient in one chain over the rows; the two differ in rounding
+//    only (both within the sgemm accuracy bound of simdnn/sgemm.hpp).
+// Activations and their derivatives are the array kernels themselves (bit for bit the network's),
+// run over whole layers at once so the accurate sigmoid's long dependency chains overlap.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+
+#include <xsimd/xsimd.hpp>
+
+#include "kernels/activations.hpp"
+#include "kernels/fma.hpp"
+#include "kernels/row_block_layout.hpp"
+#include "kernels/sigmoid.hpp"
+#include "kernels/tanh.hpp"
+
+namespace simdnn::kernels {
+
+// Vectors per logical 16-lane row block on this ISA.
+template <class Arch>
+inline constexpr std::size_t row_block_vectors = kRowBlock / xsimd::batch<float, Arch>::size;
+
+// Rows [0, valid) of a row-major matrix (`cols` values per row, `ld` apart) into one row block;
+// lanes past `valid` get `filler`. A template on Arch, like everything in the per-ISA objects, so
+// the linker never merges it across ISAs.
+template <class Arch>
+inline void rows_to_block(const float* rows, std::size_t ld, std::size_t valid, std::size_t cols,
+                          float* block) noexcept {
+  for (std::size_t f = 0; f < cols; ++f) {
+    float* lanes = block + f * kRowBlock;
+    std::size_t r = 0;
+    for (; r < valid; ++r) lanes[r] = rows[r * ld + f];
+    for (; r < kRowBlock; ++r) lanes[r] = 0.0f;
+  }
+}
+
+template <class Arch>
+inline void block_to_rows(const float* block, std::size_t valid, std::size_t cols, float* rows,
+                          std::size_t ld) noexcept {
+  for (std::size_t r = 0; r < valid; ++r) {
+    for (std::size_t f = 0; f < cols; ++f) rows[r * ld + f] = block[f * kRowBlock + r];
+  }
+}
+
+// The 16 lanes of `acc` folded to one sum in the documented order.
+template <class Arch>
+inline float fold_row_lanes(const xsimd::batch<float, Arch> (&acc)[row_block_vectors<Arch>]) noexcept {
+  using fbatch = xsimd::batch<float, Arch>;
+  alignas(64) float lane[kRowBlock];
+  for (std::size_t v = 0; v < row_block_vectors<Arch>; ++v) {
+    acc[v].store_aligned(lane + v * fbatch::size);
+  }
+  for (std::size_t half = kRowBlock / 2; half >= 1; half /= 2) {
+    for (std::size_t l = 0; l < half; ++l) lane[l] = lane[l] + lane[l + half];
+  }
+  return lane[0];
+}
+
+// Z for one row block of a layer: z_j = (chain over i of fma(in_i, w_ij)) + b_j.
+template <class Arch>
+inline void row_block_z(const row_block_layer& layer, const float* in, float* z) noexcept {
+  using fbatch = xsimd::batch<float, Arch>;
+  constexpr std::size_t nv = row_block_vectors<Arch>;
+  constexpr std::size_t width = fbatch::size;
+  const std::size_t inputs = layer.inputs, outputs = layer.outputs;
+  for (std::size_t j = 0; j < outputs; ++j) {
+    fbatch acc[nv];
+#pragma GCC unroll 4
+    for (std::size_t v = 0; v < nv; ++v) acc[v] = fbatch(0.0f);
+    for (std::size_t i = 0; i < inputs; ++i) {
+      const fbatch w(layer.weights[i * outputs + j]);
+#pragma GCC unroll 4
+      for (std::size_t v = 0; v < nv; ++v) {
+        acc[v] =
+            fused_multiply_add<Arch>(fbatch::load_aligned(in + i * kRowBlock + v * width), w, acc[v]);
+      }
+    }
+    if (layer.biases != nullptr) {
+      const fbatch b(layer.biases[j]);
+#pragma GCC unroll 4
+      for (std::size_t v = 0; v < nv; ++v) acc[v] = acc[v] + b;
+    }
+#pragma GCC unroll 4
+    for (std::size_t v = 0; v < nv; ++v) acc[v].store_aligned(z + j * kRowBlock + v * width);
+  }
+}
+
+// g for one row block of the layer below: g_i = chain over j of fma(d_j, w_ij) (d: this layer's
+// dL/dZ, w: this layer's weights).
+template <class Arch>
+inline void row_block_back(const row_block_layer& layer, const float* d, float* g) noexcept {
+  using fbatch = xsimd::batch<float, Arch>;
+  constexpr std::size_t nv = row_block_vectors<Arch>;
+  constexpr std::size_t width = fbatch::size;
+  const std::size_t inputs = layer.inputs, outputs = layer.outputs;
+  for (std::size_t i = 0; i < inputs; ++i) {
+    const float* w = layer.weights + i * outputs;
+    fbatch acc[nv];
+#pragma GCC unroll 4
+    for (std::size_t v = 0; v < nv; ++v) acc[v] = fbatch(0.0f);
+    for (std::size_t j = 0; j < outputs; ++j) {
+      const fbatch wij(w[j]);
+#pragma GCC unroll 4
+      for (std::size_t v = 0; v < nv; ++v) {
+        acc[v] =
+            fused_multiply_add<Arch>(fbatch::load_aligned(d + j * kRowBlock + v * width), wij, acc[v]);
+      }
+    }
+#pragma GCC unroll 4
+    for (std::size_t v = 0; v < nv; ++v) acc[v].store_aligned(g + i * kRowBlock + v * width);
+  }
+}
+
+// A = f(Z) in place over n floats: the array kernels, so bit for bit the unfused network's.
+template <class Arch>
+inline void row_block_activate(const row_block_layer& layer, float* values, std::size_t n) noexcept {
+  switch (layer.act) {
+    case activation::sigmoid:
+      sigmoid<Arch>(values, values, n);
+      return;
+    case activation::sigmoid_fast:
+      sigmoid_fast<Arch>(values, values, n);
+      return;
+    case activation::tanh:
+      tanh<Arch>(values, values, n);
+      return;
+    case activation::relu:
+      relu<Arch>(values, values, n);
+      return;
+    case activation::leaky_relu:
+      leaky_relu<Arch>(values, values, n, layer.activation_parameter);
+      return;
+    case activation::identity:
+    case activation::softmax:  // never hidden (the network rejects it)
+      return;
+  }
+}
+
+// D = G * f'(A) in place over n floats, the array kernels again.
+template <class Arch>
+inline void row_block_derivative(const row_block_layer& layer, float* deltas, std::size_t n) noexcept {
+  switch (layer.act) {
+    case activation::sigmoid:
+    case activation::sigmoid_fast:
+      sigmoid_delta<Arch>(deltas, layer.values, deltas, n);
+      return;
+    case activation::tanh:
+      tanh_delta<Arch>(deltas, layer.values, deltas, n);
+      return;
+    case activation::relu:
+      relu_delta<Arch>(deltas, layer.values, deltas, n);
+      return;
+    case activation::leaky_relu:
+      leaky_relu_delta<Arch>(deltas, layer.values, deltas, n, layer.activation_parameter);
+      return;
+    case activation::identity:
+    case activation::softmax:
+      return;
+  }
+}
+
+template <class Arch>
+void row_block_forward(const row_block_network& net, const float* x, std::size_t batch) noexcept {
+  const std::size_t blocks = row_blocks(batch);
+  const std::size_t inputs = net.layers[0].inputs;
+  for (std::size_t b = 0; b < blocks; ++b) {
+    const std::size_t first = b * kRowBlock;
+    rows_to_block<Arch>(x + first * inputs, inputs, std::min(kRowBlock, batch - first), inputs,
+                        net.input_blocks + first * inputs);
+  }
+  const float* in = net.input_blocks;
+  for (std::size_t l = 0; l < net.layer_count; ++l) {
+    const row_block_layer& layer = net.layers[l];
+    const bool last = l + 1 == net.layer_count;
+    // The output layer's Z goes through the output delta blocks (free until backward) to rows.
+    float* z = last ? net.output_delta_blocks : layer.values;
+    for (std::size_t b = 0; b < blocks; ++b) {
+      row_block_z<Arch>(layer, in + b * kRowBlock * layer.inputs, z + b * kRowBlock * layer.outputs);
+    }
+    if (last) {
+      for (std::size_t b = 0; b < blocks; ++b) {
+        const std::size_t first = b * kRowBlock;
+        block_to_rows<Arch>(z + first * layer.outputs, std::min(kRowBlock, batch - first),
+                            layer.outputs, net.output_z + first * layer.outputs, layer.outputs);
+      }
+    } else {
+      row_block_activate<Arch>(layer, z, blocks * kRowBlock * layer.outputs);
+    }
+    in = z;
+  }
+}
+
+// dW (and db) of one layer from its inputs' blocks `a` and its deltas' blocks `d`.
+template <class Arch>
+inline void row_block_gradients(const row_block_layer& layer, const float* a, const float* d,
+                                std::size_t blocks) noexcept {
+  using fbatch = xsimd::batch<float, Arch>;
+  constexpr std::size_t nv = row_block_vectors<Arch>;
+  constexpr std::size_t width = fbatch::size;
+  constexpr std::size_t group = 4;  // outputs per pass: independent chains for the fma latency
+  const std::size_t inputs = layer.inputs, outputs = layer.outputs;
+  const std::size_t a_step = kRowBlock * inputs, d_step = kRowBlock * outputs;
+  for (std::size_t i = 0; i < inputs; ++i) {
+    for (std::size_t j0 = 0; j0 < outputs; j0 += group) {
+      const std::size_t count = std::min(group, outputs - j0);
+      fbatch acc[group][nv];
+#pragma GCC unroll 4
+      for (std::size_t q = 0; q < group; ++q) {
+#pragma GCC unroll 4
+        for (std::size_t v = 0; v < nv; ++v) acc[q][v] = fbatch(0.0f);
+      }
+      for (std::size_t b = 0; b < blocks; ++b) {
+        const float* ab = a + b * a_step + i * kRowBlock;
+        const float* db = d + b * d_step + j0 * kRowBlock;
+#pragma GCC unroll 4
+        for (std::size_t v = 0; v < nv; ++v) {
+          const fbatch av = fbatch::load_aligned(ab + v * width);
+#pragma GCC unroll 4
+          for (std::size_t q = 0; q < group; ++q) {
+            if (q < count) {  // loop-invariant: the compiler splits the loop on it
+              acc[q][v] = fused_multiply_add<Arch>(
+                  av, fbatch::load_aligned(db + q * kRowBlock + v * width), acc[q][v]);
+            }
+          }
+        }
+      }
+      for (std::size_t q = 0; q < count; ++q) {
+        layer.weight_gradients[i * outputs + j0 + q] = fold_row_lanes<Arch>(acc[q]);
+      }
+    }
+  }
+  if (layer.bias_gradients == nullptr) return;
+  for (std::size_t j = 0; j < outputs; ++j) {
+    fbatch acc[nv];
+#pragma GCC unroll 4
+    for (std::size_t v = 0; v < nv; ++v) acc[v] = fbatch(0.0f);
+    for (std::size_t b = 0; b < blocks; ++b) {
+#pragma GCC unroll 4
+      for (std::size_t v = 0; v < nv; ++v) {
+        acc[v] = acc[v] + fbatch::load_aligned(d + b * d_step + j * kRowBlock + v * width);
+      }
+    }
+    layer.bias_gradients[j] = fold_row_lanes<Arch>(acc);
+  }
+}
+
+template <class Arch>
+void row_block_backward(const row_block_network& net, std::size_t batch) noexcept {
+  const std::size_t blocks = row_blocks(batch);
+  const std::size_t last = net.layer_count - 1;
+  const std::size_t outputs = net.layers[last].outputs;
+  for (std::size_t b = 0; b < blocks; ++b) {
+    const std::size_t first = b * kRowBlock;
+    rows_to_block<Arch>(net.output_deltas + first * outputs, outputs,
+                        std::min(kRowBlock, batch - first), outputs,
+                        net.output_delta_blocks + first * outputs);
+  }
+  for (std::size_t l = last + 1; l-- > 0;) {
+    const row_block_layer& layer = net.layers[l];
+    const float* d = l == last ? net.output_delta_blocks : layer.deltas;
+    const float* a = l == 0 ? net.input_blocks : net.layers[l - 1].values;
+    row_block_gradients<Arch>(layer, a, d, blocks);
+    if (l == 0) break;
+    const row_block_layer& below = net.layers[l - 1];
+    for (std::size_t b = 0; b < blocks; ++b) {
+      row_block_back<Arch>(layer, d + b * kRowBlock * layer.outputs,
+                           below.deltas + b * kRowBlock * below.outputs);
+    }
+    row_block_derivative<Arch>(below, below.deltas, blocks * kRowBlock * below.outputs);
+  }
+}
+
+}  // namespace simdnn::kernels
