@@ -29,7 +29,9 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
+#include <utility>
 
 #include <xsimd/xsimd.hpp>
 
@@ -67,78 +69,142 @@ inline void block_to_rows(const float* block, std::size_t valid, std::size_t col
   }
 }
 
-// The 16 lanes of `acc` folded to one sum in the documented order.
-template <class Arch>
-inline float fold_row_lanes(const xsimd::batch<float, Arch> (&acc)[row_block_vectors<Arch>]) noexcept {
+// Z for one row block of a layer with `Outputs` columns: z_j = (chain over i of fma(in_i, w_ij))
+// + b_j. Each input vector is loaded once and multiplied into every output's accumulator (all in
+// registers): one broadcast weight per fma, and the chain per output still runs i = 0, 1, ...
+template <class Arch, std::size_t Outputs>
+void row_block_z(const row_block_layer& layer, const float* in, float* z) noexcept {
   using fbatch = xsimd::batch<float, Arch>;
-  alignas(64) float lane[kRowBlock];
-  for (std::size_t v = 0; v < row_block_vectors<Arch>; ++v) {
-    acc[v].store_aligned(lane + v * fbatch::size);
-  }
-  for (std::size_t half = kRowBlock / 2; half >= 1; half /= 2) {
-    for (std::size_t l = 0; l < half; ++l) lane[l] = lane[l] + lane[l + half];
-  }
-  return lane[0];
-}
-
-// Z for one row block of a layer: z_j = (chain over i of fma(in_i, w_ij)) + b_j.
-template <class Arch>
-inline void row_block_z(const row_block_layer& layer, const float* in, float* z) noexcept {
-  using fbatch = xsimd::batch<float, Arch>;
-  constexpr std::size_t nv = row_block_vectors<Arch>;
   constexpr std::size_t width = fbatch::size;
-  const std::size_t inputs = layer.inputs, outputs = layer.outputs;
-  for (std::size_t j = 0; j < outputs; ++j) {
-    fbatch acc[nv];
-#pragma GCC unroll 4
-    for (std::size_t v = 0; v < nv; ++v) acc[v] = fbatch(0.0f);
+  const std::size_t inputs = layer.inputs;
+  const float* w = layer.weights;
+  for (std::size_t v = 0; v < row_block_vectors<Arch>; ++v) {
+    fbatch acc[Outputs];
+#pragma GCC unroll 16
+    for (std::size_t j = 0; j < Outputs; ++j) acc[j] = fbatch(0.0f);
     for (std::size_t i = 0; i < inputs; ++i) {
-      const fbatch w(layer.weights[i * outputs + j]);
-#pragma GCC unroll 4
-      for (std::size_t v = 0; v < nv; ++v) {
-        acc[v] =
-            fused_multiply_add<Arch>(fbatch::load_aligned(in + i * kRowBlock + v * width), w, acc[v]);
+      const fbatch a = fbatch::load_aligned(in + i * kRowBlock + v * width);
+#pragma GCC unroll 16
+      for (std::size_t j = 0; j < Outputs; ++j) {
+        acc[j] = fused_multiply_add<Arch>(a, fbatch(w[i * Outputs + j]), acc[j]);
       }
     }
     if (layer.biases != nullptr) {
-      const fbatch b(layer.biases[j]);
-#pragma GCC unroll 4
-      for (std::size_t v = 0; v < nv; ++v) acc[v] = acc[v] + b;
+#pragma GCC unroll 16
+      for (std::size_t j = 0; j < Outputs; ++j) acc[j] = acc[j] + fbatch(layer.biases[j]);
     }
-#pragma GCC unroll 4
-    for (std::size_t v = 0; v < nv; ++v) acc[v].store_aligned(z + j * kRowBlock + v * width);
+#pragma GCC unroll 16
+    for (std::size_t j = 0; j < Outputs; ++j) acc[j].store_aligned(z + j * kRowBlock + v * width);
   }
 }
 
-// g for one row block of the layer below: g_i = chain over j of fma(d_j, w_ij) (d: this layer's
-// dL/dZ, w: this layer's weights).
-template <class Arch>
-inline void row_block_back(const row_block_layer& layer, const float* d, float* g) noexcept {
+// g for one row block of the layer below (`Inputs` = that layer's outputs): g_i = chain over j of
+// fma(d_j, w_ij), d this layer's dL/dZ; each delta vector is loaded once for every g_i.
+template <class Arch, std::size_t Inputs>
+void row_block_back(const row_block_layer& layer, const float* d, float* g) noexcept {
+  using fbatch = xsimd::batch<float, Arch>;
+  constexpr std::size_t width = fbatch::size;
+  const std::size_t outputs = layer.outputs;
+  const float* w = layer.weights;
+  for (std::size_t v = 0; v < row_block_vectors<Arch>; ++v) {
+    fbatch acc[Inputs];
+#pragma GCC unroll 16
+    for (std::size_t i = 0; i < Inputs; ++i) acc[i] = fbatch(0.0f);
+    for (std::size_t j = 0; j < outputs; ++j) {
+      const fbatch dj = fbatch::load_aligned(d + j * kRowBlock + v * width);
+#pragma GCC unroll 16
+      for (std::size_t i = 0; i < Inputs; ++i) {
+        acc[i] = fused_multiply_add<Arch>(dj, fbatch(w[i * outputs + j]), acc[i]);
+      }
+    }
+#pragma GCC unroll 16
+    for (std::size_t i = 0; i < Inputs; ++i) acc[i].store_aligned(g + i * kRowBlock + v * width);
+  }
+}
+
+// dW (and db) of a layer with `Outputs` columns from its inputs' blocks `a` and its deltas'
+// blocks `d`: per input i, every output's 16 lane sums in registers across the blocks, then the
+// documented fold of all of them at once.
+template <class Arch, std::size_t Outputs>
+void row_block_gradients(const row_block_layer& layer, const float* a, const float* d,
+                         std::size_t blocks) noexcept {
   using fbatch = xsimd::batch<float, Arch>;
   constexpr std::size_t nv = row_block_vectors<Arch>;
   constexpr std::size_t width = fbatch::size;
-  const std::size_t inputs = layer.inputs, outputs = layer.outputs;
-  for (std::size_t i = 0; i < inputs; ++i) {
-    const float* w = layer.weights + i * outputs;
-    fbatch acc[nv];
-#pragma GCC unroll 4
-    for (std::size_t v = 0; v < nv; ++v) acc[v] = fbatch(0.0f);
-    for (std::size_t j = 0; j < outputs; ++j) {
-      const fbatch wij(w[j]);
-#pragma GCC unroll 4
-      for (std::size_t v = 0; v < nv; ++v) {
-        acc[v] =
-            fused_multiply_add<Arch>(fbatch::load_aligned(d + j * kRowBlock + v * width), wij, acc[v]);
+  const std::size_t inputs = layer.inputs;
+  const std::size_t a_step = kRowBlock * inputs, d_step = kRowBlock * Outputs;
+  alignas(64) float lanes[Outputs][kRowBlock];
+  const auto fold_into = [&](float* out) {
+    for (std::size_t half = kRowBlock / 2; half >= 1; half /= 2) {
+      for (std::size_t j = 0; j < Outputs; ++j) {
+        for (std::size_t l = 0; l < half; ++l) lanes[j][l] = lanes[j][l] + lanes[j][l + half];
       }
     }
-#pragma GCC unroll 4
-    for (std::size_t v = 0; v < nv; ++v) acc[v].store_aligned(g + i * kRowBlock + v * width);
+    for (std::size_t j = 0; j < Outputs; ++j) out[j] = lanes[j][0];
+  };
+  for (std::size_t i = 0; i < inputs; ++i) {
+    for (std::size_t v = 0; v < nv; ++v) {
+      fbatch acc[Outputs];
+#pragma GCC unroll 16
+      for (std::size_t j = 0; j < Outputs; ++j) acc[j] = fbatch(0.0f);
+      for (std::size_t b = 0; b < blocks; ++b) {
+        const fbatch av = fbatch::load_aligned(a + b * a_step + i * kRowBlock + v * width);
+        const float* db = d + b * d_step + v * width;
+#pragma GCC unroll 16
+        for (std::size_t j = 0; j < Outputs; ++j) {
+          acc[j] = fused_multiply_add<Arch>(av, fbatch::load_aligned(db + j * kRowBlock), acc[j]);
+        }
+      }
+#pragma GCC unroll 16
+      for (std::size_t j = 0; j < Outputs; ++j) acc[j].store_aligned(&lanes[j][v * width]);
+    }
+    fold_into(layer.weight_gradients + i * Outputs);
   }
+  if (layer.bias_gradients == nullptr) return;
+  for (std::size_t v = 0; v < nv; ++v) {
+    fbatch acc[Outputs];
+#pragma GCC unroll 16
+    for (std::size_t j = 0; j < Outputs; ++j) acc[j] = fbatch(0.0f);
+    for (std::size_t b = 0; b < blocks; ++b) {
+#pragma GCC unroll 16
+      for (std::size_t j = 0; j < Outputs; ++j) {
+        acc[j] = acc[j] + fbatch::load_aligned(d + b * d_step + j * kRowBlock + v * width);
+      }
+    }
+#pragma GCC unroll 16
+    for (std::size_t j = 0; j < Outputs; ++j) acc[j].store_aligned(&lanes[j][v * width]);
+  }
+  fold_into(layer.bias_gradients);
 }
+
+// The three kernels above for a run-time width: one instantiation per width 1..16.
+template <class Arch>
+struct row_block_kernels {
+  using z_fn = void (*)(const row_block_layer&, const float*, float*) noexcept;
+  using gradients_fn = void (*)(const row_block_layer&, const float*, const float*,
+                                std::size_t) noexcept;
+  template <std::size_t... W>
+  static constexpr std::array<z_fn, sizeof...(W)> z_table(std::index_sequence<W...>) {
+    return {&row_block_z<Arch, W + 1>...};
+  }
+  template <std::size_t... W>
+  static constexpr std::array<z_fn, sizeof...(W)> back_table(std::index_sequence<W...>) {
+    return {&row_block_back<Arch, W + 1>...};
+  }
+  template <std::size_t... W>
+  static constexpr std::array<gradients_fn, sizeof...(W)> gradients_table(
+      std::index_sequence<W...>) {
+    return {&row_block_gradients<Arch, W + 1>...};
+  }
+  static constexpr auto z = z_table(std::make_index_sequence<kRowBlockMaxWidth>{});
+  static constexpr auto back = back_table(std::make_index_sequence<kRowBlockMaxWidth>{});
+  static constexpr auto gradients = gradients_table(std::make_index_sequence<kRowBlockMaxWidth>{});
+};
 
 // A = f(Z) in place over n floats: the array kernels, so bit for bit the unfused network's.
 template <class Arch>
-inline void row_block_activate(const row_block_layer& layer, float* values, std::size_t n) noexcept {
+inline void row_block_activate(const row_block_layer& layer, float* values,
+                               std::size_t n) noexcept {
   switch (layer.act) {
     case activation::sigmoid:
       sigmoid<Arch>(values, values, n);
@@ -163,7 +229,8 @@ inline void row_block_activate(const row_block_layer& layer, float* values, std:
 
 // D = G * f'(A) in place over n floats, the array kernels again.
 template <class Arch>
-inline void row_block_derivative(const row_block_layer& layer, float* deltas, std::size_t n) noexcept {
+inline void row_block_derivative(const row_block_layer& layer, float* deltas,
+                                 std::size_t n) noexcept {
   switch (layer.act) {
     case activation::sigmoid:
     case activation::sigmoid_fast:
@@ -199,8 +266,9 @@ void row_block_forward(const row_block_network& net, const float* x, std::size_t
     const bool last = l + 1 == net.layer_count;
     // The output layer's Z goes through the output delta blocks (free until backward) to rows.
     float* z = last ? net.output_delta_blocks : layer.values;
+    const auto z_block = row_block_kernels<Arch>::z[layer.outputs - 1];
     for (std::size_t b = 0; b < blocks; ++b) {
-      row_block_z<Arch>(layer, in + b * kRowBlock * layer.inputs, z + b * kRowBlock * layer.outputs);
+      z_block(layer, in + b * kRowBlock * layer.inputs, z + b * kRowBlock * layer.outputs);
     }
     if (last) {
       for (std::size_t b = 0; b < blocks; ++b) {
@@ -212,60 +280,6 @@ void row_block_forward(const row_block_network& net, const float* x, std::size_t
       row_block_activate<Arch>(layer, z, blocks * kRowBlock * layer.outputs);
     }
     in = z;
-  }
-}
-
-// dW (and db) of one layer from its inputs' blocks `a` and its deltas' blocks `d`.
-template <class Arch>
-inline void row_block_gradients(const row_block_layer& layer, const float* a, const float* d,
-                                std::size_t blocks) noexcept {
-  using fbatch = xsimd::batch<float, Arch>;
-  constexpr std::size_t nv = row_block_vectors<Arch>;
-  constexpr std::size_t width = fbatch::size;
-  constexpr std::size_t group = 4;  // outputs per pass: independent chains for the fma latency
-  const std::size_t inputs = layer.inputs, outputs = layer.outputs;
-  const std::size_t a_step = kRowBlock * inputs, d_step = kRowBlock * outputs;
-  for (std::size_t i = 0; i < inputs; ++i) {
-    for (std::size_t j0 = 0; j0 < outputs; j0 += group) {
-      const std::size_t count = std::min(group, outputs - j0);
-      fbatch acc[group][nv];
-#pragma GCC unroll 4
-      for (std::size_t q = 0; q < group; ++q) {
-#pragma GCC unroll 4
-        for (std::size_t v = 0; v < nv; ++v) acc[q][v] = fbatch(0.0f);
-      }
-      for (std::size_t b = 0; b < blocks; ++b) {
-        const float* ab = a + b * a_step + i * kRowBlock;
-        const float* db = d + b * d_step + j0 * kRowBlock;
-#pragma GCC unroll 4
-        for (std::size_t v = 0; v < nv; ++v) {
-          const fbatch av = fbatch::load_aligned(ab + v * width);
-#pragma GCC unroll 4
-          for (std::size_t q = 0; q < group; ++q) {
-            if (q < count) {  // loop-invariant: the compiler splits the loop on it
-              acc[q][v] = fused_multiply_add<Arch>(
-                  av, fbatch::load_aligned(db + q * kRowBlock + v * width), acc[q][v]);
-            }
-          }
-        }
-      }
-      for (std::size_t q = 0; q < count; ++q) {
-        layer.weight_gradients[i * outputs + j0 + q] = fold_row_lanes<Arch>(acc[q]);
-      }
-    }
-  }
-  if (layer.bias_gradients == nullptr) return;
-  for (std::size_t j = 0; j < outputs; ++j) {
-    fbatch acc[nv];
-#pragma GCC unroll 4
-    for (std::size_t v = 0; v < nv; ++v) acc[v] = fbatch(0.0f);
-    for (std::size_t b = 0; b < blocks; ++b) {
-#pragma GCC unroll 4
-      for (std::size_t v = 0; v < nv; ++v) {
-        acc[v] = acc[v] + fbatch::load_aligned(d + b * d_step + j * kRowBlock + v * width);
-      }
-    }
-    layer.bias_gradients[j] = fold_row_lanes<Arch>(acc);
   }
 }
 
@@ -284,12 +298,13 @@ void row_block_backward(const row_block_network& net, std::size_t batch) noexcep
     const row_block_layer& layer = net.layers[l];
     const float* d = l == last ? net.output_delta_blocks : layer.deltas;
     const float* a = l == 0 ? net.input_blocks : net.layers[l - 1].values;
-    row_block_gradients<Arch>(layer, a, d, blocks);
+    row_block_kernels<Arch>::gradients[layer.outputs - 1](layer, a, d, blocks);
     if (l == 0) break;
     const row_block_layer& below = net.layers[l - 1];
+    const auto back_block = row_block_kernels<Arch>::back[below.outputs - 1];
     for (std::size_t b = 0; b < blocks; ++b) {
-      row_block_back<Arch>(layer, d + b * kRowBlock * layer.outputs,
-                           below.deltas + b * kRowBlock * below.outputs);
+      back_block(layer, d + b * kRowBlock * layer.outputs,
+                 below.deltas + b * kRowBlock * below.outputs);
     }
     row_block_derivative<Arch>(below, below.deltas, blocks * kRowBlock * below.outputs);
   }

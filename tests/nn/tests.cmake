@@ -1,6 +1,7 @@
 # tests/nn/tests.cmake — the network's tests (included by tests/CMakeLists.txt).
 #
-# nn_network_test: API and misuse, gradient checks, notebook parity, Iris accuracy.
+# nn_network_test: API and misuse, gradient checks, notebook parity, Iris accuracy, the fused
+#                  row-block path against its documented order.
 # nn_alloc_test:   zero allocation after construction, in its own executable because it replaces
 #                  the global allocator.
 # The network dispatches through the active ISA (the best one, capped by SIMDNN_ISA, read once),
@@ -15,6 +16,7 @@ simdnn_add_test(nn_network_test
           ${CMAKE_CURRENT_LIST_DIR}/activation_loss_gradient_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/optimizer_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/train_test.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/row_block_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/../isa_cap_guard.cpp
   LABELS unit nn)
 target_compile_definitions(nn_network_test PRIVATE
