@@ -15,7 +15,8 @@
 //                                   loop), so no two calls overlap: the latency without the
 //                                   timer's granularity (about 10 ns for the TSC of this VM).
 //
-// Models: 4-10-3-1 (the notebook's shape) and 784-256-128-10 (MNIST-shaped), sigmoid layers,
+// Models: 4-10-3-1 (the notebook's shape) and 784-256-128-10 (MNIST-shaped), sigmoid layers
+// (and 4-10-3-1 with sigmoid_fast and with relu layers: the activation's share of a call),
 // biases, Xavier weights from seed 1, input standardization on (as simdnn-train saves them).
 // The predictor and each workspace are built before timing; predict allocates nothing.
 #include <benchmark/benchmark.h>
@@ -43,15 +44,21 @@ constexpr std::size_t sample_count = simdnn::bench::predict_sample_count;
 struct bench_model {
   const char* name;
   std::vector<std::size_t> widths;
+  simdnn::activation act;
 };
 
+// The -sigmoid_fast and -relu variants of the small model measure what the accurate sigmoid's
+// dependency chain costs a single call: three activations run one after the other, each waiting
+// for the layer before.
 const bench_model bench_models[] = {
-    {"4-10-3-1", {4, 10, 3, 1}},
-    {"784-256-128-10", {784, 256, 128, 10}},
+    {"4-10-3-1", {4, 10, 3, 1}, simdnn::activation::sigmoid},
+    {"784-256-128-10", {784, 256, 128, 10}, simdnn::activation::sigmoid},
+    {"4-10-3-1-sigmoid_fast", {4, 10, 3, 1}, simdnn::activation::sigmoid_fast},
+    {"4-10-3-1-relu", {4, 10, 3, 1}, simdnn::activation::relu},
 };
 
 simdnn::model make_model(const bench_model& spec) {
-  return simdnn::bench::make_predict_model(spec.widths);
+  return simdnn::bench::make_predict_model(spec.widths, spec.act);
 }
 
 // Everything one benchmark needs, built before timing.

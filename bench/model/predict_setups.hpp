@@ -25,10 +25,12 @@ inline std::vector<float> fixed_floats(std::size_t n, std::uint64_t seed, float 
   return values;
 }
 
-// The network the benchmarked model is made from (max_batch 1).
-inline network make_predict_network(const std::vector<std::size_t>& widths) {
+// The network the benchmarked model is made from (max_batch 1), `act` on every layer.
+inline network make_predict_network(const std::vector<std::size_t>& widths,
+                                    activation act = activation::sigmoid) {
   network_options options;
   options.max_batch = 1;
+  options.activations.assign(widths.size() - 1, act);
   network net(widths, options);
   const std::size_t inputs = widths.front();
   const std::vector<float> mean = fixed_floats(inputs, 2, -0.5f, 0.5f);
@@ -37,8 +39,9 @@ inline network make_predict_network(const std::vector<std::size_t>& widths) {
   return net;
 }
 
-inline model make_predict_model(const std::vector<std::size_t>& widths) {
-  return model(make_predict_network(widths));
+inline model make_predict_model(const std::vector<std::size_t>& widths,
+                                activation act = activation::sigmoid) {
+  return model(make_predict_network(widths, act));
 }
 
 // predict_sample_count x input width.
