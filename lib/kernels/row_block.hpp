@@ -31,6 +31,7 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <utility>
 
 #include <xsimd/xsimd.hpp>
@@ -53,6 +54,22 @@ inline constexpr std::size_t row_block_vectors = kRowBlock / xsimd::batch<float,
 template <class Arch>
 inline void rows_to_block(const float* rows, std::size_t ld, std::size_t valid, std::size_t cols,
                           float* block) noexcept {
+  using fbatch = xsimd::batch<float, Arch>;
+  using ibatch = xsimd::batch<std::int32_t, Arch>;
+  constexpr std::size_t width = fbatch::size;
+  if (valid == kRowBlock) {
+    // A whole block: one gather per vector of rows (plain loads, so the same values on every ISA).
+    alignas(64) std::int32_t offsets[width];
+    for (std::size_t l = 0; l < width; ++l) offsets[l] = static_cast<std::int32_t>(l * ld);
+    const ibatch index = ibatch::load_aligned(offsets);
+    for (std::size_t f = 0; f < cols; ++f) {
+      for (std::size_t v = 0; v < row_block_vectors<Arch>; ++v) {
+        fbatch::gather(rows + v * width * ld + f, index)
+            .store_aligned(block + f * kRowBlock + v * width);
+      }
+    }
+    return;
+  }
   for (std::size_t f = 0; f < cols; ++f) {
     float* lanes = block + f * kRowBlock;
     std::size_t r = 0;
