@@ -44,15 +44,15 @@ bool same_bits(float a, float b) {
 }
 
 struct emulated_pass {
-  std::vector<std::vector<float>> values;  // per layer: rows x outputs (A; the output layer's Y)
-  std::vector<std::vector<float>> dw, db;  // lane order
+  std::vector<std::vector<float>> values;    // per layer: rows x outputs (A; the output layer's Y)
+  std::vector<std::vector<float>> dw, db;    // lane order
   std::vector<std::vector<float>> dw_plain;  // one chain over the rows, for the discrimination
 };
 
 // Widths, activations (hidden: sigmoid/relu/tanh... output identity), MSE with sum reduction:
 // dL/dY = 2 (y - t), and identity's derivative is 1, so the output deltas are exactly that.
-emulated_pass emulate(const network& net, const std::vector<float>& x,
-                      const std::vector<float>& t, std::size_t rows) {
+emulated_pass emulate(const network& net, const std::vector<float>& x, const std::vector<float>& t,
+                      std::size_t rows) {
   const isa which = net.kernels();
   const std::size_t layers = net.layer_count();
   emulated_pass e;
