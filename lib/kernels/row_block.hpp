@@ -268,6 +268,18 @@ inline void row_block_derivative(const row_block_layer& layer, float* deltas,
   }
 }
 
+// Lanes of the last block past the batch back to 0 after an activation: f(b) there could be
+// large, and its next layer's f(f(b) W + b) overflow to inf, which times the padding's zero delta
+// would put a NaN into dW. With zeros the padding contributes exact zeros everywhere.
+template <class Arch>
+inline void zero_padding_lanes(float* last_block, std::size_t batch, std::size_t cols) noexcept {
+  const std::size_t valid = batch - (row_blocks(batch) - 1) * kRowBlock;
+  if (valid == kRowBlock) return;
+  for (std::size_t f = 0; f < cols; ++f) {
+    for (std::size_t r = valid; r < kRowBlock; ++r) last_block[f * kRowBlock + r] = 0.0f;
+  }
+}
+
 template <class Arch>
 void row_block_forward(const row_block_network& net, const float* x, std::size_t batch) noexcept {
   const std::size_t blocks = row_blocks(batch);
@@ -295,6 +307,7 @@ void row_block_forward(const row_block_network& net, const float* x, std::size_t
       }
     } else {
       row_block_activate<Arch>(layer, z, blocks * kRowBlock * layer.outputs);
+      zero_padding_lanes<Arch>(z + (blocks - 1) * kRowBlock * layer.outputs, batch, layer.outputs);
     }
     in = z;
   }

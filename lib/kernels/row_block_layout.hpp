@@ -8,7 +8,8 @@
 // 16 f, so a layer with w values per row takes 16 w floats per block, and one multiply-add
 // broadcasts one weight against 16 rows with no padded lane. 16 is a logical width: one zmm on
 // AVX-512, two ymm on AVX2, four xmm on SSE2, so every lane sees the same operations on every ISA.
-// Rows past the batch in its last block hold finite filler (inputs 0) and their deltas are 0.
+// Rows past the batch in its last block hold 0 (inputs and every hidden layer's activations,
+// reset after the activation) and their deltas are 0, so they add exact zeros to the gradients.
 #pragma once
 
 #include <cstddef>

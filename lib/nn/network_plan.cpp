@@ -175,8 +175,10 @@ Impl* walk_arena(std::span<const std::size_t> widths, const network_options& opt
       net.row_blocked
           ? cursor.checked_multiply(kernels::row_blocks(max_batch), kernels::kRowBlock, "a batch")
           : max_batch;
-  net.input_blocks = cursor.take<float>(net.row_blocked ? value_rows * input_width : 0);
-  net.output_delta_blocks = cursor.take<float>(net.row_blocked ? value_rows * widths.back() : 0);
+  net.input_blocks = cursor.take<float>(
+      net.row_blocked ? cursor.checked_multiply(value_rows, input_width, "inputs") : 0);
+  net.output_delta_blocks = cursor.take<float>(
+      net.row_blocked ? cursor.checked_multiply(value_rows, widths.back(), "deltas") : 0);
 
   for (std::size_t l = 0; l < layer_count; ++l) {
     layer_state& state = layer(l);
