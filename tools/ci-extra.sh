@@ -6,7 +6,8 @@
 #      clang build of the library and the tests;
 #   3. clang-tidy on the library (tools/run-clang-tidy.sh, .clang-tidy) with that build's
 #      compile commands;
-#   4. ThreadSanitizer on the tests that share work between threads (--preset tsan);
+#   4. ThreadSanitizer on the tests that share work between threads (--preset tsan: the sgemm
+#      pool, a predictor shared by threads, a network on several threads);
 #   5. the libFuzzer targets for the model and CSV loaders, SECONDS each (default 60), on their
 #      seed corpora and past regressions (tools/run-fuzzers.sh; needs clang and libFuzzer).
 # Any failure fails the run. Each stage prints its wall time.

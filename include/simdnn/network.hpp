@@ -113,12 +113,26 @@ struct network_options {
   // AVX2 and AVX-512 a run is bitwise the same (README, "Reproducibility"); SSE2 may differ in
   // the last bits. The constructor throws std::invalid_argument if this CPU/OS cannot run it.
   isa kernels = active_isa();
+  // Threads that forward, backward, step and train_batch share a large pass among (1 to 64).
+  // Opt-in and per network: with the default 1 the network starts no thread and runs on the
+  // caller's, as always. With t > 1 the constructor starts t - 1 worker threads owned by this
+  // network alone (not the sgemm pool: no lock shared with other networks or sgemm calls), and
+  // each pass of at least 2^20 multiply-adds (batch x the sum of widths[l] x widths[l+1]) is
+  // split among the caller and the workers: GEMMs by rows or columns of their result (never
+  // along k), elementwise work by ranges, every sum in its single-threaded order, so results are
+  // bitwise identical to one thread. Smaller passes run on the caller alone. Small networks
+  // (every width <= 16: the fused row-block path) always run on one thread and start none.
+  // Still no allocation after construction: the workers' packing workspaces are in the arena.
+  // Starting the workers is the constructor's only heap use beyond the arena (std::thread), also
+  // with caller memory. Idle workers sleep; waiting inside a pass they spin briefly first.
+  std::size_t threads = 1;
 };
 
 class network {
  public:
   // Throws std::invalid_argument on fewer than 2 widths, a zero width, max_batch == 0, a wrong
-  // number of activations, or sizes that overflow; std::bad_alloc if the arena cannot be had.
+  // number of activations, threads outside 1 to 64, or sizes that overflow; std::bad_alloc if
+  // the arena cannot be had, std::system_error if a worker thread cannot be started.
   network(std::span<const std::size_t> widths, const network_options& options = {});
   // Builds inside caller-owned memory (e.g. a static buffer): no heap use at all, here or later.
   // `memory` must hold at least arena_bytes(widths, options) bytes (any alignment; the network
@@ -155,6 +169,8 @@ class network {
   void reset_optimizer() noexcept;
   [[nodiscard]] std::size_t parameter_count() const noexcept;
   [[nodiscard]] isa kernels() const noexcept;  // the ISA it dispatches to
+  // Threads a large pass runs on: options.threads, or 1 for a small (row-block) network.
+  [[nodiscard]] std::size_t threads() const noexcept;
 
   // Read/write views into the arena (layer < layer_count(), else empty). Weights are
   // widths[l] x widths[l+1] row-major; biases are empty when bias is off.

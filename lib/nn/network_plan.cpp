@@ -190,8 +190,12 @@ Impl* walk_arena(std::span<const std::size_t> widths, const network_options& opt
     state.deltas = cursor.take<float>(rows);
   }
 
-  net.workspace_floats = workspace_floats;
-  net.workspace = cursor.take<float>(workspace_floats);
+  // One packing workspace per thread that may run a part of a GEMM (only the general path
+  // splits), each a whole number of cache lines so no two threads' blocks share a line.
+  const std::size_t workspace_parts = net.row_blocked ? 1 : options.threads;
+  net.workspace_floats = cursor.round_up_to_lines<float>(workspace_floats);
+  net.workspace = cursor.take<float>(
+      cursor.checked_multiply(net.workspace_floats, workspace_parts, "the GEMM workspaces"));
   return cursor.carving() ? self : nullptr;
 }
 
@@ -263,6 +267,10 @@ void validate(std::span<const std::size_t> widths, const network_options& option
     if (widths[i] == 0) fail("width " + std::to_string(i) + " is 0");
   }
   if (options.max_batch == 0) fail("max_batch is 0");
+  if (options.threads == 0 || options.threads > nn::max_threads) {
+    fail("threads is " + std::to_string(options.threads) + "; 1 to " +
+         std::to_string(nn::max_threads) + " are allowed");
+  }
   const std::size_t layers = widths.size() - 1;
   if (!options.activations.empty() && options.activations.size() != layers) {
     fail(std::to_string(options.activations.size()) + " activations given for " +
@@ -355,28 +363,49 @@ Impl* build(std::span<const std::size_t> widths, const network_options& options,
   return net;
 }
 
+// Starts the worker threads of a network built with threads > 1 on the general path (the
+// row-block path of a small network runs on one thread). On failure the arena is released before
+// the exception leaves the constructor, which then has no destructor to do it.
+template <class Impl>
+void start_workers(Impl*& self, const network_options& options) {
+  if (options.threads <= 1 || self->row_blocked) return;
+  try {
+    self->team = new detail::work_team(options.threads - 1);
+  } catch (...) {
+    nn::release_network(self);
+    throw;
+  }
+}
+
 }  // namespace
 
 network::network(std::span<const std::size_t> widths, const network_options& options)
     : impl_(nn::build_in_owned_arena<impl>(arena_bytes(widths, options), [&](std::byte* base) {
         return build<impl>(widths, options, base);
-      })) {}
+      })) {
+  start_workers(impl_, options);
+}
 
 network::network(std::span<const std::size_t> widths, const network_options& options,
                  std::span<std::byte> memory)
     : impl_(nn::build_in_caller_arena<impl>(
           memory, arena_bytes(widths, options), network_arena,
-          [&](std::byte* base) { return build<impl>(widths, options, base); })) {}
+          [&](std::byte* base) { return build<impl>(widths, options, base); })) {
+  start_workers(impl_, options);
+}
 
 network::network(network&& other) noexcept : impl_(std::exchange(other.impl_, nullptr)) {}
 
 network& network::operator=(network&& other) noexcept {
-  nn::move_arena(impl_, other.impl_);
+  if (this != &other) {
+    nn::release_network(impl_);
+    impl_ = std::exchange(other.impl_, nullptr);
+  }
   return *this;
 }
 
 network::~network() {
-  nn::release_arena(impl_);
+  nn::release_network(impl_);
 }
 
 std::size_t network::arena_bytes(std::span<const std::size_t> widths,

@@ -172,10 +172,12 @@ double output_loss(const network_state& net, const float* targets, std::size_t b
   return squared_error_sum(last.activations, targets, count, delta, scale);
 }
 
-// out[j] = sum over rows of m[r][j]. Four interleaved partial sums per column (rows r, r+1, r+2,
-// r+3), combined pairwise at the end: a fixed order, so results are reproducible, and four
-// independent add chains instead of one, which matters when a column is 150 rows of 3 values.
-void column_sums(const float* m, std::size_t rows, std::size_t cols, float* out) noexcept {
+// out[j] = sum over rows of m[r][j] (row r at m + r * ld). Four interleaved partial sums per
+// column (rows r, r+1, r+2, r+3), combined pairwise at the end: a fixed order, so results are
+// reproducible (and the same for any split of the columns among threads), and four independent
+// add chains instead of one, which matters when a column is 150 rows of 3 values.
+void column_sums(const float* m, std::size_t rows, std::size_t cols, std::size_t ld,
+                 float* out) noexcept {
   constexpr std::size_t block = 16;
   for (std::size_t j0 = 0; j0 < cols; j0 += block) {
     const std::size_t width = std::min(block, cols - j0);
@@ -183,12 +185,12 @@ void column_sums(const float* m, std::size_t rows, std::size_t cols, float* out)
     std::size_t r = 0;
     for (; r + 4 <= rows; r += 4) {
       for (std::size_t q = 0; q < 4; ++q) {
-        const float* row = m + (r + q) * cols + j0;
+        const float* row = m + (r + q) * ld + j0;
         for (std::size_t j = 0; j < width; ++j) acc[q][j] += row[j];
       }
     }
     for (; r < rows; ++r) {
-      const float* row = m + r * cols + j0;
+      const float* row = m + r * ld + j0;
       for (std::size_t j = 0; j < width; ++j) acc[0][j] += row[j];
     }
     for (std::size_t j = 0; j < width; ++j) {
@@ -198,8 +200,15 @@ void column_sums(const float* m, std::size_t rows, std::size_t cols, float* out)
 }
 
 // Every row of z (rows x cols) := b, by doubling copies: log2(rows) memcpy calls, not one per row
-// (a call per 12-byte row cost more than the GEMM on Iris-sized layers).
-void broadcast_rows(const float* b, float* z, std::size_t rows, std::size_t cols) noexcept {
+// (a call per 12-byte row cost more than the GEMM on Iris-sized layers). With ld > cols (a
+// thread's columns of a wider z) one copy per row.
+void broadcast_rows(const float* b, float* z, std::size_t rows, std::size_t cols,
+                    std::size_t ld) noexcept {
+  if (ld != cols) {
+    for (std::size_t r = 0; r < rows; ++r) std::memcpy(z + r * ld, b, cols * sizeof(float));
+    return;
+  }
+  if (rows == 0) return;
   std::memcpy(z, b, cols * sizeof(float));
   for (std::size_t filled = 1; filled < rows;) {
     const std::size_t copied = std::min(filled, rows - filled);
@@ -224,81 +233,193 @@ kernels::row_block_network row_block_view(const network_state& net,
           last.deltas, net.output_delta_blocks};
 }
 
+// ---- Sharing a pass among threads (network_options::threads) ---------------------------------
+// A pass runs as `parts` copies of the same code (SPMD), one per thread, each taking its share
+// of every stage, with a barrier wherever a stage reads what another part wrote. With one part
+// the shares are everything and the barriers nothing: the single-threaded pass is the same code.
+// Bitwise identity with one thread holds by construction: a GEMM is split by rows or columns of
+// its result (each element computed by the same sequence of operations: lib/kernels/gemm/
+// dispatch.hpp, "Order of operations", whatever the path or split, and no part is a single row
+// or column, whose paths differ), elementwise kernels by rows (their result never depends on a
+// value's position: lib/kernels/sigmoid.hpp), the bias gradients' column sums by columns (each
+// column's sum in its own fixed order), the optimizers by ranges; the loss's one sum runs on
+// part 0 alone.
+
+// Which share of a pass this thread runs, and the barrier between stages.
+struct crew {
+  detail::work_team* team = nullptr;  // null: one part, no barrier
+  std::size_t part = 0;
+  std::size_t parts = 1;
+
+  void sync() const noexcept {
+    if (team != nullptr) team->sync();
+  }
+};
+
+struct index_range {
+  std::size_t first = 0, last = 0;
+  [[nodiscard]] std::size_t size() const noexcept { return last - first; }
+};
+
+// This part's share of n items dealt in whole steps (the last step may be partial): balanced,
+// contiguous, in part order; a part gets nothing when there are fewer steps than parts.
+index_range share_of(std::size_t n, std::size_t step, const crew& c) noexcept {
+  if (c.parts == 1) return {0, n};
+  const std::size_t steps = (n + step - 1) / step;
+  return {std::min(n, steps * c.part / c.parts * step),
+          std::min(n, steps * (c.part + 1) / c.parts * step)};
+}
+
+// How a GEMM's result is dealt among the parts. Rows first: a part then owns whole rows, so the
+// activation (or its derivative) that follows runs on them without a barrier (measured on the
+// 784-256-128-10 step, 2 threads: faster than columns first, and than picking the better balanced
+// of the two per GEMM). Rows only when
+// every part gets at least two MR-row tiles and columns only when every part gets a whole NR
+// panel, so no part is a single row or column (and none is a sliver of edge work).
+enum class gemm_split : unsigned char { rows, columns };
+
+gemm_split choose_split(std::size_t m, std::size_t n, const kernels::gemm_blocking& blocking,
+                        std::size_t parts) noexcept {
+  if (parts > 1 && m < 2 * parts * blocking.mr && n >= parts * blocking.nr) {
+    return gemm_split::columns;
+  }
+  return gemm_split::rows;
+}
+
+// The rows (or, split by columns, the columns) of an m x n GEMM result this part computes.
+// Rows too few to split go to part 0 whole.
+index_range gemm_share(gemm_split split, std::size_t m, std::size_t n,
+                       const kernels::gemm_blocking& blocking, const crew& c) noexcept {
+  if (split == gemm_split::columns) return share_of(n, blocking.nr, c);
+  if (m >= 2 * c.parts * blocking.mr) return share_of(m, blocking.mr, c);
+  return c.part == 0 ? index_range{0, m} : index_range{};
+}
+
+// C := alpha op(A) op(B) + beta C restricted to `share` (rows or columns of C, per `split`):
+// the same product on offset operands, so each element is computed exactly as unsplit.
+void sgemm_share(const kernels::kernel_table& k, gemm_split split, index_range share, bool ta,
+                 bool tb, std::size_t m, std::size_t n, std::size_t depth, const float* a,
+                 std::size_t lda, const float* b, std::size_t ldb, float beta, float* c,
+                 std::size_t ldc, float* workspace) noexcept {
+  if (share.size() == 0) return;
+  if (split == gemm_split::rows) {
+    // Row i of op(A) is row i of A, or column i of A stored transposed.
+    k.sgemm(ta, tb, share.size(), n, depth, 1.0f, ta ? a + share.first : a + share.first * lda, lda,
+            b, ldb, beta, c + share.first * ldc, ldc, workspace);
+    return;
+  }
+  // Column j of op(B) is column j of B, or row j of B stored transposed.
+  k.sgemm(ta, tb, m, share.size(), depth, 1.0f, a, lda,
+          tb ? b + share.first * ldb : b + share.first, ldb, beta, c + share.first, ldc, workspace);
+}
+
+// Rows of a batch for an elementwise stage after a barrier: balanced, whole MR tiles.
+index_range row_share(std::size_t batch, const kernels::kernel_table& k, const crew& c) noexcept {
+  return share_of(batch, k.blocking.mr, c);
+}
+
 // Runs the layers on `batch` rows of x (already checked and standardized). Never fails.
-void run_forward(network_state& net, const float* x, std::size_t batch) noexcept {
+void run_forward(network_state& net, const float* x, std::size_t batch, const crew& c) noexcept {
   const kernels::kernel_table& k = *net.kernels;
-  net.saved_inputs = x;
   if (net.row_blocked) {
     // Every hidden layer in one call; the output layer's Z comes back row-major, and its
-    // activation runs on rows exactly as below.
+    // activation runs on rows exactly as below. Always one part (no team is started).
     row_block_layers layers;
     k.row_block_forward(row_block_view(net, layers), x, batch);
     const layer_state& last = net.layers[net.layer_count - 1];
     last.descriptor->forward(k, last.pre_activations, last.activations, batch, last.outputs,
                              last.activation_parameter);
-    net.saved_batch = batch;
-    net.activations_current = true;
-    net.gradients_ready = false;
     return;
   }
+  float* workspace = net.workspace + c.part * net.workspace_floats;
   for (std::size_t l = 0; l < net.layer_count; ++l) {
     layer_state& layer = net.layers[l];
+    const std::size_t out = layer.outputs;
     float* z = layer.pre_activations;
+    const gemm_split split = choose_split(batch, out, k.blocking, c.parts);
+    const index_range share = gemm_share(split, batch, out, k.blocking, c);
+    const bool by_rows = split == gemm_split::rows;
+    const index_range rows = by_rows ? share : index_range{0, batch};
+    const index_range cols = by_rows ? index_range{0, out} : share;
     float beta = 0.0f;  // beta == 0: the kernel never reads z, whatever it holds
-    if (net.bias) {
+    if (net.bias && share.size() != 0) {
       // Z = X W + b as Z := b (every row), then Z := X W + 1 * Z.
-      broadcast_rows(layer.biases, z, batch, layer.outputs);
+      broadcast_rows(layer.biases + cols.first, z + rows.first * out + cols.first, rows.size(),
+                     cols.size(), out);
       beta = 1.0f;
     }
-    k.sgemm(false, false, batch, layer.outputs, layer.inputs, 1.0f, x, layer.inputs, layer.weights,
-            layer.outputs, beta, z, layer.outputs, net.workspace);
-    layer.descriptor->forward(k, z, layer.activations, batch, layer.outputs,
-                              layer.activation_parameter);
+    sgemm_share(k, split, share, false, false, batch, out, layer.inputs, x, layer.inputs,
+                layer.weights, out, beta, z, out, workspace);
+    // The activation on whole rows (softmax needs them): this part's own when it computed rows,
+    // else every part's columns must be in first.
+    index_range act_rows = share;
+    if (!by_rows) {
+      c.sync();
+      act_rows = row_share(batch, k, c);
+    }
+    if (act_rows.size() != 0) {
+      layer.descriptor->forward(k, z + act_rows.first * out,
+                                layer.activations + act_rows.first * out, act_rows.size(), out,
+                                layer.activation_parameter);
+    }
+    c.sync();  // the next layer reads every row
     x = layer.activations;
   }
-  net.saved_batch = batch;
-  net.activations_current = true;
-  net.gradients_ready = false;
 }
 
-// deltas := deltas * f'(Z) in place, f' from the saved output (or Z where the activation needs it).
+// deltas := deltas * f'(Z) in place on rows [first, last), f' from the saved output (or Z where
+// the activation needs it).
 void apply_activation_derivative(const kernels::kernel_table& k, layer_state& layer,
-                                 std::size_t batch) noexcept {
+                                 index_range rows) noexcept {
+  if (rows.size() == 0) return;
   const float* saved =
       layer.descriptor->derivative_from_output ? layer.activations : layer.pre_activations;
-  layer.descriptor->backward(k, layer.deltas, saved, layer.deltas, batch, layer.outputs,
-                             layer.activation_parameter);
+  const std::size_t offset = rows.first * layer.outputs;
+  layer.descriptor->backward(k, layer.deltas + offset, saved + offset, layer.deltas + offset,
+                             rows.size(), layer.outputs, layer.activation_parameter);
 }
 
-// Backward from the output deltas (already scale * (y - t)) to every gradient.
-void run_backward(network_state& net) noexcept {
+// Backward from the output deltas dL/dZ of the last layer (through its activation already) to
+// every gradient.
+void run_backward(network_state& net, const crew& c) noexcept {
   const kernels::kernel_table& k = *net.kernels;
   const std::size_t batch = net.saved_batch;
-  layer_state& last = net.layers[net.layer_count - 1];
-  // Through the output activation, unless the loss fused its derivative into the deltas (the
-  // cross-entropies: y - t).
-  if (net.loss == loss_function::squared_error) apply_activation_derivative(k, last, batch);
   if (net.row_blocked) {
     row_block_layers layers;
     k.row_block_backward(row_block_view(net, layers), batch);
-    net.gradients_ready = true;
     return;
   }
+  float* workspace = net.workspace + c.part * net.workspace_floats;
   for (std::size_t l = net.layer_count; l-- > 0;) {
     layer_state& layer = net.layers[l];
+    const std::size_t in = layer.inputs, out = layer.outputs;
     const float* x = l == 0 ? net.saved_inputs : net.layers[l - 1].activations;
     // dW = X^T delta: X is stored batch x inputs, so op(A) = X^T is inputs x batch.
-    k.sgemm(true, false, layer.inputs, layer.outputs, batch, 1.0f, x, layer.inputs, layer.deltas,
-            layer.outputs, 0.0f, layer.weight_gradients, layer.outputs, net.workspace);
-    if (net.bias) column_sums(layer.deltas, batch, layer.outputs, layer.bias_gradients);
+    const gemm_split dw_split = choose_split(in, out, k.blocking, c.parts);
+    sgemm_share(k, dw_split, gemm_share(dw_split, in, out, k.blocking, c), true, false, in, out,
+                batch, x, in, layer.deltas, out, 0.0f, layer.weight_gradients, out, workspace);
+    if (net.bias) {
+      // By columns, 16 at a time (column_sums' block): each column summed in its one order.
+      const index_range cols = share_of(out, 16, c);
+      column_sums(layer.deltas + cols.first, batch, cols.size(), out,
+                  layer.bias_gradients + cols.first);
+    }
     if (l == 0) break;  // no gradient with respect to the inputs is needed
     // delta_prev = (delta W^T) * f'(A_prev): W is stored inputs x outputs, i.e. n x k for op(B).
     layer_state& previous = net.layers[l - 1];
-    k.sgemm(false, true, batch, layer.inputs, layer.outputs, 1.0f, layer.deltas, layer.outputs,
-            layer.weights, layer.outputs, 0.0f, previous.deltas, layer.inputs, net.workspace);
-    apply_activation_derivative(k, previous, batch);
+    const gemm_split dx_split = choose_split(batch, in, k.blocking, c.parts);
+    const index_range dx_share = gemm_share(dx_split, batch, in, k.blocking, c);
+    sgemm_share(k, dx_split, dx_share, false, true, batch, in, out, layer.deltas, out,
+                layer.weights, out, 0.0f, previous.deltas, in, workspace);
+    index_range rows = dx_share;
+    if (dx_split == gemm_split::columns) {
+      c.sync();
+      rows = row_share(batch, k, c);
+    }
+    apply_activation_derivative(k, previous, rows);
+    c.sync();  // the next layer down reads every row of these deltas
   }
-  net.gradients_ready = true;
+  c.sync();  // every gradient is in before anyone steps
 }
 
 // ---- Optimizers (formulas: simdnn/network.hpp, "Optimizers") ---------------------------------
@@ -377,60 +498,150 @@ void rprop_step(float* p, const float* g, float* previous, float* step, std::siz
   }
 }
 
-void run_step(network_state& net, float learning_rate) noexcept {
-  float* p = net.parameters;
-  const float* g = net.gradients;
-  const std::size_t n = net.parameter_region_floats;
-  float* first = net.optimizer_state;
-  float* second = net.optimizer_state + (net.optimizer_state_regions > 1 ? n : 0);
+// One optimizer update of parameters [first, last) (the region's layout: network_state.hpp);
+// `t` is the step count including this update.
+void step_range(network_state& net, float learning_rate, std::uint64_t t,
+                index_range range) noexcept {
+  if (range.size() == 0) return;
+  const std::size_t n = net.parameter_region_floats, count = range.size();
+  float* p = net.parameters + range.first;
+  const float* g = net.gradients + range.first;
+  float* first = net.optimizer_state + range.first;
+  float* second = net.optimizer_state + (net.optimizer_state_regions > 1 ? n : 0) + range.first;
   const optimizer_options& o = net.optimizer;
-  ++net.optimizer_steps;
   switch (o.kind) {
     case optimizer_kind::sgd:
-      sgd_step(p, g, n, learning_rate, o.weight_decay);
+      sgd_step(p, g, count, learning_rate, o.weight_decay);
       break;
     case optimizer_kind::momentum:
-      momentum_step(p, g, first, n, learning_rate, o);
+      momentum_step(p, g, first, count, learning_rate, o);
       break;
     case optimizer_kind::adam:
     case optimizer_kind::adamw:
-      adam_step(p, g, first, second, n, learning_rate, o, net.optimizer_steps);
+      adam_step(p, g, first, second, count, learning_rate, o, t);
       break;
     case optimizer_kind::rprop:
-      rprop_step(p, g, first, second, n, o);
+      rprop_step(p, g, first, second, count, o);
       break;
   }
-  net.gradients_ready = false;
-  // The saved activations were computed with the old weights: differentiating them again would
-  // mix two parameter sets. Their outputs stay valid for loss().
-  net.activations_current = false;
 }
 
-// Checks the inputs and stages them where backward can find them: standardized or copied into
-// the arena, or, when `borrow` and no standardization is set, used in place (train_batch: the
-// caller's span outlives the whole call, and step() retires it before anyone could read it).
-bool stage_inputs(network_state& net, const float* inputs, std::size_t batch, bool borrow,
-                  const float*& staged) noexcept {
-  const std::size_t width = net.widths[0];
-  bool finite = false;
+// What one pass does, for run_pass and every part of it.
+struct pass {
+  network_state* net = nullptr;
+  std::size_t batch = 0;
+  const float* inputs = nullptr;   // forward: the caller's inputs, not yet checked
+  bool borrow = false;             // forward: see stage_rows
+  const float* targets = nullptr;  // backward: checked targets (null: no backward)
+  bool forward = false;
+  bool step = false;
+  float learning_rate = 0.0f;
+  // Set by the parts.
+  const float* staged = nullptr;      // forward: where the staged inputs are (run_pass sets it)
+  bool finite[nn::max_threads] = {};  // forward: each part's rows of inputs were finite
+  double loss_sum = 0.0;              // backward: the loss's sum over the batch, from part 0
+};
+
+// Checks rows [first, last) of the inputs and stages them where backward can find them:
+// standardized or copied into the arena, or, when `borrow` and no standardization is set, used in
+// place (train_batch: the caller's span outlives the whole call, and the step retires it before
+// anyone could read it). Whether they were all finite.
+bool stage_rows(network_state& net, const float* inputs, index_range rows, bool borrow) noexcept {
+  const std::size_t width = net.widths[0], offset = rows.first * width;
   if (net.standardize) {
-    finite =
-        standardize_checked(inputs, net.input_mean, net.input_stddev, net.input_copy, batch, width);
-    staged = net.input_copy;
-  } else if (borrow) {
-    finite = all_finite(inputs, batch * width);
-    staged = inputs;
-  } else {
-    finite = copy_checked(inputs, net.input_copy, batch * width);
-    staged = net.input_copy;
+    return standardize_checked(inputs + offset, net.input_mean, net.input_stddev,
+                               net.input_copy + offset, rows.size(), width);
   }
-  if (!finite) {
-    // Part of the saved state may be overwritten: forget it rather than risk mixing batches.
-    net.saved_batch = 0;
-    net.activations_current = false;
+  if (borrow) return all_finite(inputs + offset, rows.size() * width);
+  return copy_checked(inputs + offset, net.input_copy + offset, rows.size() * width);
+}
+
+void run_pass_part(pass& work, const crew& c) noexcept {
+  network_state& net = *work.net;
+  if (work.forward) {
+    // Every part checks its rows, then every part reads every verdict: all go on or all stop,
+    // before anything but the staging copy has changed.
+    work.finite[c.part] =
+        stage_rows(net, work.inputs, row_share(work.batch, *net.kernels, c), work.borrow);
+    c.sync();
+    for (std::size_t p = 0; p < c.parts; ++p) {
+      if (!work.finite[p]) return;
+    }
+    run_forward(net, work.staged, work.batch, c);
+  }
+  if (work.targets != nullptr) {
+    // The loss's sum in its one order, on part 0; the others wait for the output deltas.
+    if (c.part == 0) {
+      layer_state& last = net.layers[net.layer_count - 1];
+      work.loss_sum = output_loss(net, work.targets, net.saved_batch, last.deltas);
+      // Through the output activation, unless the loss fused its derivative into the deltas (the
+      // cross-entropies: y - t).
+      if (net.loss == loss_function::squared_error) {
+        apply_activation_derivative(*net.kernels, last, {0, net.saved_batch});
+      }
+    }
+    c.sync();
+    run_backward(net, c);
+  }
+  if (work.step) {
+    // Ranges of whole cache lines, so no two parts write one line.
+    step_range(net, work.learning_rate, net.optimizer_steps + 1,
+               share_of(net.parameter_region_floats, 16, c));
+  }
+}
+
+void run_pass_part(void* context, std::size_t part) noexcept {
+  auto& work = *static_cast<pass*>(context);
+  run_pass_part(work, crew{work.net->team, part, work.net->team->parts()});
+}
+
+// Below this many multiply-adds in a pass, waking a worker costs more than it saves.
+constexpr double kTeamMinimumWork = double(1u << 20);
+
+// Runs `work` on the network's team when it has one and the pass is large enough, else on the
+// calling thread; then updates what the pass made valid. False when the inputs were not all
+// finite: nothing but the saved state changed then, and that is forgotten.
+bool run_pass(pass& work) noexcept {
+  network_state& net = *work.net;
+  if (work.forward) {
+    work.staged = net.standardize || !work.borrow ? net.input_copy : work.inputs;
+    net.saved_inputs = work.staged;
+    net.saved_batch = work.batch;
+  }
+  double macs_per_row = 0.0;
+  for (std::size_t l = 0; l < net.layer_count; ++l) {
+    macs_per_row += double(net.layers[l].inputs) * double(net.layers[l].outputs);
+  }
+  const std::size_t batch = work.forward ? work.batch : net.saved_batch;
+  std::size_t parts = 1;
+  if (net.team != nullptr && macs_per_row * double(batch) >= kTeamMinimumWork) {
+    parts = net.team->parts();
+    net.team->run(run_pass_part, &work);
+  } else {
+    run_pass_part(work, crew{});
+  }
+  if (work.forward) {
+    for (std::size_t p = 0; p < parts; ++p) {
+      if (!work.finite[p]) {
+        // Part of the saved state may be overwritten: forget it rather than risk mixing batches.
+        net.saved_batch = 0;
+        net.activations_current = false;
+        net.gradients_ready = false;
+        return false;
+      }
+    }
+    net.activations_current = true;
     net.gradients_ready = false;
   }
-  return finite;
+  if (work.targets != nullptr) net.gradients_ready = true;
+  if (work.step) {
+    ++net.optimizer_steps;
+    net.gradients_ready = false;
+    // The saved activations were computed with the old weights: differentiating them again
+    // would mix two parameter sets. Their outputs stay valid for loss().
+    net.activations_current = false;
+  }
+  return true;
 }
 
 status check_batch(const network_state* net, std::size_t batch) noexcept {
@@ -517,6 +728,10 @@ std::size_t network::parameter_count() const noexcept {
 isa network::kernels() const noexcept {
   return impl_ ? impl_->kernels->id : active_isa();
 }
+std::size_t network::threads() const noexcept {
+  if (impl_ == nullptr || impl_->team == nullptr) return 1;
+  return impl_->team->parts();
+}
 
 std::span<float> network::weights(std::size_t layer) noexcept {
   if (impl_ == nullptr || layer >= impl_->layer_count) return {};
@@ -585,11 +800,12 @@ result<std::span<const float>> network::forward(std::span<const float> inputs,
   if (const status s = check_batch(impl_, batch); s != status::ok) return {s, {}};
   network_state& net = *impl_;
   if (inputs.size() != batch * net.widths[0]) return {status::size_mismatch, {}};
-  const float* staged = nullptr;
-  if (!stage_inputs(net, inputs.data(), batch, /*borrow=*/false, staged)) {
-    return {status::non_finite_input, {}};
-  }
-  run_forward(net, staged, batch);
+  pass work;
+  work.net = &net;
+  work.batch = batch;
+  work.inputs = inputs.data();
+  work.forward = true;
+  if (!run_pass(work)) return {status::non_finite_input, {}};
   const layer_state& last = net.layers[net.layer_count - 1];
   return {status::ok, {last.activations, batch * last.outputs}};
 }
@@ -615,8 +831,10 @@ status network::backward(std::span<const float> targets) noexcept {
   if (targets.size() != count) return status::size_mismatch;
   if (!all_finite(targets.data(), count)) return status::non_finite_input;
   net.gradients_ready = false;
-  static_cast<void>(output_loss(net, targets.data(), net.saved_batch, last.deltas));
-  run_backward(net);
+  pass work;
+  work.net = &net;
+  work.targets = targets.data();
+  static_cast<void>(run_pass(work));  // no inputs to check: cannot fail
   return status::ok;
 }
 
@@ -629,7 +847,11 @@ status network::step(float learning_rate) noexcept {
   if (impl_ == nullptr) return status::empty_network;
   if (!impl_->gradients_ready) return status::no_backward_pass;
   if (!std::isfinite(learning_rate)) return status::non_finite_input;
-  run_step(*impl_, learning_rate);
+  pass work;
+  work.net = impl_;
+  work.step = true;
+  work.learning_rate = learning_rate;
+  static_cast<void>(run_pass(work));  // no inputs to check: cannot fail
   return status::ok;
 }
 
@@ -652,15 +874,18 @@ result<float> network::train_batch(std::span<const float> inputs, std::span<cons
   if (!std::isfinite(learning_rate) || !all_finite(targets.data(), output_count)) {
     return {status::non_finite_input, 0.0f};
   }
-  const float* staged = nullptr;
-  if (!stage_inputs(net, inputs.data(), batch, /*borrow=*/true, staged)) {
-    return {status::non_finite_input, 0.0f};
-  }
-  run_forward(net, staged, batch);
-  const double sum = output_loss(net, targets.data(), batch, last.deltas);
-  run_backward(net);
-  run_step(net, learning_rate);
-  return {status::ok, reduce_loss(net, sum, batch)};
+  // Staging, forward, loss, backward and step in one pass: with a team, one wake-up for all.
+  pass work;
+  work.net = &net;
+  work.batch = batch;
+  work.inputs = inputs.data();
+  work.borrow = true;
+  work.forward = true;
+  work.targets = targets.data();
+  work.step = true;
+  work.learning_rate = learning_rate;
+  if (!run_pass(work)) return {status::non_finite_input, 0.0f};
+  return {status::ok, reduce_loss(net, work.loss_sum, batch)};
 }
 
 std::span<const float> network::outputs() const noexcept {

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <string>
 
+#include "common/work_team.hpp"
 #include "kernels/table.hpp"
 #include "nn/activations.hpp"
 #include "nn/arena.hpp"
@@ -68,8 +69,14 @@ struct network_state : arena_record {
   float* input_stddev = nullptr;  // input width
   bool standardize = false;
   float* input_copy = nullptr;  // max_batch x input width: forward's (standardized) inputs
+  // GEMM packing workspace: one run of workspace_floats per thread (part p's at p times that).
   float* workspace = nullptr;
   std::size_t workspace_floats = 0;
+
+  // The worker threads of a network built with threads > 1 (general path only), else null. The
+  // one heap object outside the arena: std::thread needs the heap to start. Freed by
+  // release_network, which network's destructor and move assignment call.
+  detail::work_team* team = nullptr;
 
   // Small networks (every width <= 16) train through the fused row-block kernels
   // (lib/kernels/row_block.hpp): hidden layers' activations and deltas are then in 16-row blocks,
@@ -90,6 +97,18 @@ struct network_state : arena_record {
 // Sets the optimizer's state to its start (zero moments; RPROP steps at s_0) and the step count
 // to 0. Defined in network_run.cpp, with the optimizers.
 void reset_optimizer_state(network_state& net) noexcept;
+
+// The most threads a network may run on (network_options::threads), as for set_sgemm_threads.
+inline constexpr std::size_t max_threads = 64;
+
+// Stops the workers (if any) and frees the arena (if owned); leaves `self` null.
+template <class Impl>
+void release_network(Impl*& self) noexcept {
+  if (self == nullptr) return;
+  delete self->team;
+  self->team = nullptr;
+  release_arena(self);
+}
 
 // Who the arena code names in its messages, and where a caller learns the bytes to lend.
 inline constexpr arena_client network_arena{"network", "arena_bytes"};

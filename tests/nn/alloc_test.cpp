@@ -3,7 +3,8 @@
 // aligned_alloc, posix_memalign, memalign, valloc, pvalloc; glibc lets an executable define
 // them and forwards the real work to its __libc_* entry points), counts every call made while
 // counting is on, and asserts that 100,000 training steps, 1,000,000 single-sample forward
-// passes and 1,000,000 predictor::predict calls (simdnn/predictor.hpp) make none. A canary must
+// passes, two-thread training steps (network_options::threads: the workers' allocations count
+// too) and 1,000,000 predictor::predict calls (simdnn/predictor.hpp) make none. A canary must
 // see each replacement fire, so a silent hook cannot pass.
 //
 // Nothing inside a counted region may allocate on its own account: no gtest assertion (they
@@ -477,6 +478,43 @@ TEST(ZeroAllocation, SgemmThreadPoolCallsNeverAllocate) {
   const counts seen = stop_counting();
   set_sgemm_threads(1);
   EXPECT_TRUE(std::isfinite(c[0]));
+  EXPECT_EQ(seen.allocations, 0);
+  EXPECT_EQ(seen.frees, 0);
+}
+
+// network_options::threads: the workers are started by the constructor, and a pass shared with
+// them (staging, forward, loss, backward, step, every barrier) allocates nothing, on any thread:
+// 300 two-thread train_batch calls on batches large enough to split, then the separate calls.
+TEST(ZeroAllocation, TwoThreadNetworkTrainsWithoutAllocating) {
+  if (*skip_reason() != '\0') GTEST_SKIP() << skip_reason();
+  const std::array<std::size_t, 4> widths = {100, 70, 33, 5};
+  constexpr std::size_t batch = 203;  // 203 x 9475 multiply-adds: above the split threshold
+  std::vector<float> inputs(batch * widths[0]), targets(batch * widths[3], 0.0f);
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    inputs[i] = static_cast<float>(i % 97) / 97.0f;
+  }
+  for (std::size_t r = 0; r < batch; ++r) targets[r * widths[3] + r % widths[3]] = 1.0f;
+  network_options options;
+  options.max_batch = batch;
+  options.threads = 2;
+  options.optimizer.kind = simdnn::optimizer_kind::adam;
+  options.optimizer.learning_rate = 0.01f;
+  network net(widths, options);
+  ASSERT_EQ(net.threads(), 2u);
+  ASSERT_TRUE(net.train_batch(inputs, targets, batch));  // the workers' first wake-up, uncounted
+
+  start_counting();
+  long failures = 0;
+  for (int step = 0; step < 300; ++step) {
+    if (!net.train_batch(inputs, targets, batch)) ++failures;
+  }
+  for (int call = 0; call < 100; ++call) {
+    if (!net.forward(inputs, batch)) ++failures;
+    if (net.backward(targets) != status::ok) ++failures;
+    if (net.step() != status::ok) ++failures;
+  }
+  const counts seen = stop_counting();
+  EXPECT_EQ(failures, 0);
   EXPECT_EQ(seen.allocations, 0);
   EXPECT_EQ(seen.frees, 0);
 }

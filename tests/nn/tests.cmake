@@ -4,6 +4,8 @@
 #                  row-block path against its documented order.
 # nn_alloc_test:   zero allocation after construction, in its own executable because it replaces
 #                  the global allocator.
+# nn_threads_test: network_options::threads, bitwise equal to one thread; its own executable so
+#                  the ThreadSanitizer preset builds and runs it alone (every name has "Thread").
 # The network dispatches through the active ISA (the best one, capped by SIMDNN_ISA, read once),
 # so each executable is also registered once per ISA cap. A cap this CPU/OS cannot run is reported
 # as skipped, not passed: tests/isa_cap_guard.cpp exits with 77 (SKIP_RETURN_CODE) and says why;
@@ -25,11 +27,14 @@ target_compile_definitions(nn_network_test PRIVATE
 simdnn_add_test(nn_alloc_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/alloc_test.cpp
                 ${CMAKE_CURRENT_LIST_DIR}/../isa_cap_guard.cpp LABELS unit nn)
 
+simdnn_add_test(nn_threads_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/network_threads_test.cpp
+                ${CMAKE_CURRENT_LIST_DIR}/../isa_cap_guard.cpp LABELS unit nn)
+
 set(SIMDNN_NN_TEST_ISAS sse2 avx2)
 if(SIMDNN_ENABLE_AVX512)
   list(APPEND SIMDNN_NN_TEST_ISAS avx512)
 endif()
-foreach(test_target IN ITEMS nn_network_test nn_alloc_test)
+foreach(test_target IN ITEMS nn_network_test nn_alloc_test nn_threads_test)
   foreach(isa IN LISTS SIMDNN_NN_TEST_ISAS)
     add_test(NAME ${test_target}.isa_${isa} COMMAND ${test_target})
     set_tests_properties(${test_target}.isa_${isa} PROPERTIES
