@@ -1,6 +1,8 @@
 // bench/nn/network_bench.cpp — simdnn::network training and inference, the four tasks:
 //   network/iris_epoch/<widths>/<isa>         one full-batch epoch on Iris (150 rows): train_batch
 //   network/train_step/784-256-128-10/b256/<isa>   one batch-256 training step (MNIST-shaped)
+//   network/train_step/784-256-128-10/b256/threads:2/<isa>   the same step with
+//       network_options::threads = 2 (wall clock: the workers' time is not the caller's CPU time)
 //   network/infer/<widths>/<isa>              single-sample forward latency
 // Counters: `samples` (rows per second) and, for the MNIST step, `FLOPS` (multiply-adds counted
 // as two). The ISA is the active one (best supported, capped by SIMDNN_ISA); run the binary with
@@ -57,11 +59,13 @@ void iris_epoch(benchmark::State& state, std::vector<std::size_t> widths) {
                                                  benchmark::Counter::kIsRate);
 }
 
-void mnist_step(benchmark::State& state) {
+void mnist_step(benchmark::State& state, std::size_t threads) {
   const simdnn::bench::mnist_batch data;
   const std::vector<std::size_t>& widths = data.widths;
   constexpr std::size_t batch = simdnn::bench::mnist_batch::batch;
-  network net(widths, simdnn::bench::mnist_batch::options());
+  network_options options = simdnn::bench::mnist_batch::options();
+  options.threads = threads;
+  network net(widths, options);
   const std::vector<float>&x = data.inputs, &t = data.targets;
   for (auto _ : state) {
     const auto loss = net.train_batch(x, t, batch, data.learning_rate);
@@ -110,8 +114,12 @@ void infer_one(benchmark::State& state, std::vector<std::size_t> widths) {
                                  iris_epoch, widths);
   }
   benchmark::RegisterBenchmark(("network/train_step/784-256-128-10/b256/" + isa).c_str(),
-                               mnist_step)
+                               mnist_step, std::size_t{1})
       ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark(("network/train_step/784-256-128-10/b256/threads:2/" + isa).c_str(),
+                               mnist_step, std::size_t{2})
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
   for (const std::vector<std::size_t>& widths :
        {std::vector<std::size_t>{4, 10, 3, 1}, std::vector<std::size_t>{784, 256, 128, 10}}) {
     benchmark::RegisterBenchmark(("network/infer/" + widths_name(widths) + "/" + isa).c_str(),
