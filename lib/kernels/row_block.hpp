@@ -38,6 +38,7 @@
 
 #include "kernels/activations.hpp"
 #include "kernels/fma.hpp"
+#include "kernels/partial.hpp"
 #include "kernels/row_block_layout.hpp"
 #include "kernels/sigmoid.hpp"
 #include "kernels/tanh.hpp"
@@ -280,8 +281,60 @@ inline void zero_padding_lanes(float* last_block, std::size_t batch, std::size_t
   }
 }
 
+// One row: the same sums with the features in the lanes instead (z_j = chain over i of
+// fma(x_i, w_ij) from +0, then + b_j: per element the operations of a row block, so the result
+// is bitwise the row's result inside any batch), one vector of a layer's outputs rather than a
+// 16-row block per feature. The values still go to lane 0 of the blocks (the other lanes 0), so
+// backward runs unchanged.
+template <class Arch>
+void row_block_forward_one_row(const row_block_network& net, const float* x) noexcept {
+  using fbatch = xsimd::batch<float, Arch>;
+  constexpr std::size_t width = fbatch::size;
+  constexpr std::size_t nv = row_block_vectors<Arch>;
+  alignas(64) float row[2][kRowBlockMaxWidth];
+  const auto to_lane_zero = [](const float* values, std::size_t cols, float* block) {
+    for (std::size_t f = 0; f < cols; ++f) {
+      fbatch(0.0f).store_aligned(block + f * kRowBlock);
+      for (std::size_t v = 1; v < nv; ++v)
+        fbatch(0.0f).store_aligned(block + f * kRowBlock + v * width);
+      block[f * kRowBlock] = values[f];
+    }
+  };
+  to_lane_zero(x, net.layers[0].inputs, net.input_blocks);
+  const float* in = x;
+  for (std::size_t l = 0; l < net.layer_count; ++l) {
+    const row_block_layer& layer = net.layers[l];
+    const bool last = l + 1 == net.layer_count;
+    const std::size_t outputs = layer.outputs;
+    float* out = last ? net.output_z : row[l % 2];
+    for (std::size_t c = 0; c < outputs; c += width) {
+      const std::size_t count = std::min(width, outputs - c);
+      fbatch acc(0.0f);
+      for (std::size_t i = 0; i < layer.inputs; ++i) {
+        acc = fused_multiply_add<Arch>(
+            fbatch(in[i]), load_partial<Arch>(layer.weights + i * outputs + c, count), acc);
+      }
+      if (layer.biases != nullptr) acc = acc + load_partial<Arch>(layer.biases + c, count);
+      if (count == width) {
+        acc.store_unaligned(out + c);
+      } else {
+        store_partial<Arch>(acc, out + c, count);  // count < width only
+      }
+    }
+    if (!last) {
+      row_block_activate<Arch>(layer, out, outputs);
+      to_lane_zero(out, outputs, layer.values);
+    }
+    in = out;
+  }
+}
+
 template <class Arch>
 void row_block_forward(const row_block_network& net, const float* x, std::size_t batch) noexcept {
+  if (batch == 1) {
+    row_block_forward_one_row<Arch>(net, x);
+    return;
+  }
   const std::size_t blocks = row_blocks(batch);
   const std::size_t inputs = net.layers[0].inputs;
   for (std::size_t b = 0; b < blocks; ++b) {
