@@ -586,7 +586,8 @@ model onnx_reader::finish(const ModelProto& m) {
     p.activations.push_back(layer.act);
     p.activation_parameters.push_back(layer.parameter);
     any_bias = any_bias || !layer.biases.empty();
-    any_parameter = any_parameter || layer.parameter != 0.0f;
+    // A slope of 0 is a real slope: keep the parameters whenever a layer takes one.
+    any_parameter = any_parameter || activation_has_parameter(layer.act);
   }
   if (!any_parameter) p.activation_parameters.clear();
   p.bias = any_bias;

@@ -21,7 +21,7 @@ using onnx_io::proto::TensorProto;
 static_assert(std::endian::native == std::endian::little,
               "ONNX raw_data is little-endian; this writer copies floats as they are");
 
-void add_tensor(GraphProto& g, const std::string& name, std::vector<std::int64_t> dims,
+void add_tensor(GraphProto& g, const std::string& name, const std::vector<std::int64_t>& dims,
                 std::span<const float> values) {
   TensorProto& t = *g.add_initializer();
   t.set_name(name);

@@ -171,6 +171,8 @@ std::vector<simdnn::model> round_trip_models() {
   simdnn::model_parameters leaky =
       random_model({6, 9, 4}, {activation::leaky_relu, activation::softmax}, true, 15).parameters();
   leaky.activation_parameters = {0.2f, 0.0f};
+  models.emplace_back(leaky);
+  leaky.activation_parameters = {0.0f, 0.0f};  // slope 0 is not the default slope (0.01)
   models.emplace_back(std::move(leaky));
   return models;
 }
@@ -453,6 +455,32 @@ TEST(Hostile, ConvertToolExitsThreeWithTheReason) {
       simdnn::testing::run_tool(SIMDNN_CONVERT_EXE, "a.simdnn b.simdnn", "/dev/null", scratch);
   EXPECT_EQ(usage.exit_status, 2);
   fs::remove_all(scratch);
+}
+
+// The ONNX fuzzer's seeds (tests/fuzz/corpus/onnx: PyTorch exports, a MatMul + Add + Flatten +
+// Reshape + Constant + Identity + Softmax graph made with onnx.helper, a simdnn export) all read
+// and survive their own export; every past finding (tests/fuzz/regressions/onnx) is rejected or
+// read, never a crash.
+TEST(FuzzCorpus, SeedsReadAndRegressionsStayFixed) {
+  const fs::path root = fs::path(SIMDNN_FUZZ_DIR);
+  std::size_t seeds = 0;
+  for (const auto& entry : fs::directory_iterator(root / "corpus" / "onnx")) {
+    const simdnn::model m = simdnn::load_onnx(entry.path());
+    EXPECT_EQ(simdnn::serialize_model(simdnn::parse_onnx(simdnn::serialize_onnx(m))),
+              simdnn::serialize_model(m))
+        << entry.path();
+    ++seeds;
+  }
+  EXPECT_GE(seeds, 4u);
+  if (fs::exists(root / "regressions" / "onnx")) {
+    for (const auto& entry : fs::directory_iterator(root / "regressions" / "onnx")) {
+      if (entry.path().filename().string().starts_with(".")) continue;  // .keep
+      try {
+        (void)simdnn::load_onnx(entry.path());
+      } catch (const simdnn::onnx_error&) {
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -25,7 +25,8 @@ target_compile_definitions(onnx_test PRIVATE
   SIMDNN_ONNX_EXPORT_DIR="${SIMDNN_ONNX_EXPORT_DIR}"
   SIMDNN_SYSTEM_PYTHON="${SIMDNN_SYSTEM_PYTHON}"
   SIMDNN_ONNX_HELPER="${CMAKE_CURRENT_LIST_DIR}/torch_onnx_helper.py"
-  SIMDNN_CONVERT_EXE="$<TARGET_FILE:simdnn-convert>")
+  SIMDNN_CONVERT_EXE="$<TARGET_FILE:simdnn-convert>"
+  SIMDNN_FUZZ_DIR="${PROJECT_SOURCE_DIR}/tests/fuzz")
 add_dependencies(onnx_test simdnn-convert)
 gtest_discover_tests(onnx_test DISCOVERY_TIMEOUT 60
                      PROPERTIES LABELS "onnx" FIXTURES_REQUIRED onnx_torch)
