@@ -37,7 +37,9 @@ cmake -S "$root" -B "$build" -DCMAKE_CXX_COMPILER="$compiler" -DCMAKE_BUILD_TYPE
   -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
 targets=(model csv)
 # onnx_fuzz exists when the build found protobuf and libonnx-dev (simdnn::onnx); say so if not.
-if cmake --build "$build" --target help 2>/dev/null | grep -q 'onnx_fuzz'; then
+# (The list is captured first: grep -q closing the pipe early would fail it under pipefail.)
+target_list="$(cmake --build "$build" --target help 2>/dev/null || true)"
+if grep -q 'onnx_fuzz' <<<"$target_list"; then
   targets+=(onnx)
 else
   echo "run-fuzzers: onnx_fuzz SKIPPED (no simdnn::onnx in this build: libonnx-dev or" \

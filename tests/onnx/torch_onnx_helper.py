@@ -61,6 +61,11 @@ def models(torch):
 
 
 def export(directory):
+    # A stale marker from an earlier run must not let the tests run on old files when this run
+    # skips or fails.
+    done = os.path.join(directory, "done")
+    if os.path.exists(done):
+        os.remove(done)
     torch = need("torch")
     need("onnx")
     os.makedirs(directory, exist_ok=True)
@@ -77,8 +82,8 @@ def export(directory):
         rows.numpy().astype("<f4").tofile(os.path.join(directory, name + ".inputs.f32"))
         outputs.numpy().astype("<f4").tofile(os.path.join(directory, name + ".outputs.f32"))
         print(f"exported {path}")
-    with open(os.path.join(directory, "done"), "w", encoding="utf-8") as done:
-        done.write(f"torch {torch.__version__}\n")
+    with open(done, "w", encoding="utf-8") as marker:
+        marker.write(f"torch {torch.__version__}\n")
 
 
 def check(path):
