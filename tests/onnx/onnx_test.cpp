@@ -220,6 +220,31 @@ TEST(ExportRoundTrip, SaveRefusesWhatIsNotARegularFile) {
   }
 }
 
+// Gemm's alpha and beta are multiplied into the weights and biases (exact here: powers of two).
+TEST(GemmAttributes, AlphaAndBetaAreFolded) {
+  const simdnn::model m = simdnn::testing::random_model({3, 4}, {activation::identity}, true, 8);
+  proto::ModelProto p;
+  {
+    const std::vector<std::byte> bytes = simdnn::serialize_onnx(m);
+    ASSERT_TRUE(p.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())));
+  }
+  for (const auto& [name, value] : {std::pair{"alpha", 2.0f}, std::pair{"beta", 0.5f}}) {
+    auto& a = *p.mutable_graph()->mutable_node(0)->add_attribute();
+    a.set_name(name);
+    a.set_type(proto::AttributeProto::FLOAT);
+    a.set_f(value);
+  }
+  std::string text;
+  ASSERT_TRUE(p.SerializeToString(&text));
+  const simdnn::model back = simdnn::parse_onnx(std::as_bytes(std::span(text)));
+  for (std::size_t i = 0; i < m.weights(0).size(); ++i) {
+    EXPECT_EQ(back.weights(0)[i], 2.0f * m.weights(0)[i]);
+  }
+  for (std::size_t i = 0; i < m.biases(0).size(); ++i) {
+    EXPECT_EQ(back.biases(0)[i], 0.5f * m.biases(0)[i]);
+  }
+}
+
 // ---- hostile and unsupported files ----------------------------------------------------------
 
 std::vector<std::byte> to_bytes(const proto::ModelProto& m) {
