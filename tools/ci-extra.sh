@@ -8,8 +8,9 @@
 #      compile commands;
 #   4. ThreadSanitizer on the tests that share work between threads (--preset tsan: the sgemm
 #      pool, a predictor shared by threads, a network on several threads);
-#   5. the libFuzzer targets for the model and CSV loaders, SECONDS each (default 60), on their
-#      seed corpora and past regressions (tools/run-fuzzers.sh; needs clang and libFuzzer).
+#   5. the libFuzzer targets for the model, CSV and ONNX loaders (the last when simdnn::onnx is
+#      built), SECONDS each (default 60), on their seed corpora and past regressions
+#      (tools/run-fuzzers.sh; needs clang and libFuzzer).
 # Any failure fails the run. Each stage prints its wall time.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -3,7 +3,10 @@
 # simdnn. A no-op (no apt-get call at all) when everything is already there.
 set -euo pipefail
 
-packages=(cmake g++ make libxsimd-dev libgtest-dev libgmock-dev libbenchmark-dev python3 binutils)
+packages=(cmake g++ make libxsimd-dev libgtest-dev libgmock-dev libbenchmark-dev python3 binutils
+  # simdnn::onnx, simdnn-convert and their tests (PyTorch exports, the ONNX checker);
+  # python3-torch is large (~1 GB installed) and only the tests use it.
+  libonnx-dev libprotobuf-dev protobuf-compiler python3-onnx python3-torch)
 missing=()
 for package in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then

@@ -1,6 +1,7 @@
 # ctest driver: install the built simdnn into a fresh prefix, configure and build the consumer
 # project against it with find_package, run it, check its output. Also checks that nothing
-# installed refers to xsimd (a build-only dependency users need not have).
+# installed refers to xsimd (a build-only dependency users need not have), nor to protobuf or
+# ONNX: the core package needs neither, whether or not the build made simdnn::onnx.
 foreach(var BUILD_DIR SOURCE_DIR WORK_DIR)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "run_consumer.cmake needs -D${var}=...")
@@ -23,9 +24,9 @@ run_step(${CMAKE_COMMAND} --install "${BUILD_DIR}" --prefix "${prefix}")
 file(GLOB_RECURSE installed LIST_DIRECTORIES false "${prefix}/*")
 foreach(file IN LISTS installed)
   if(file MATCHES "\\.(hpp|cmake)$")
-    file(STRINGS "${file}" hits REGEX "xsimd")
+    file(STRINGS "${file}" hits REGEX "xsimd|protobuf|onnx|ONNX")
     if(hits)
-      message(FATAL_ERROR "installed file ${file} refers to xsimd: ${hits}")
+      message(FATAL_ERROR "installed file ${file} refers to xsimd, protobuf or ONNX: ${hits}")
     endif()
   endif()
 endforeach()

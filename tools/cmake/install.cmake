@@ -5,7 +5,9 @@ include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
 install(TARGETS simdnn EXPORT simdnnTargets ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
-install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/simdnn DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+# onnx.hpp belongs to simdnn::onnx, which is not installed (yet): the core package ships without it.
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/simdnn DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+        PATTERN "onnx.hpp" EXCLUDE)
 install(EXPORT simdnnTargets NAMESPACE simdnn:: FILE simdnnTargets.cmake
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/simdnn)
 configure_package_config_file(${CMAKE_CURRENT_LIST_DIR}/simdnnConfig.cmake.in
