@@ -14,7 +14,7 @@
 # Any failure fails the run. Each stage prints its wall time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds="${1:-60}"
+seconds="${1:-45}"
 
 stage() {
   local name="$1"
