@@ -30,3 +30,14 @@ target_compile_definitions(onnx_test PRIVATE
 add_dependencies(onnx_test simdnn-convert)
 gtest_discover_tests(onnx_test DISCOVERY_TIMEOUT 60
                      PROPERTIES LABELS "onnx" FIXTURES_REQUIRED onnx_torch)
+
+# A model simdnn-train saved -> ONNX -> the ONNX checker -> back: the same file, byte for byte.
+if(TARGET simdnn-train)
+  add_test(NAME onnx.trained_model_round_trip
+           COMMAND ${CMAKE_CURRENT_LIST_DIR}/trained_roundtrip.sh $<TARGET_FILE:simdnn-train>
+                   $<TARGET_FILE:simdnn-convert> ${SIMDNN_SYSTEM_PYTHON}
+                   ${CMAKE_CURRENT_LIST_DIR}/torch_onnx_helper.py ${PROJECT_SOURCE_DIR}/data/iris.csv
+                   ${PROJECT_BINARY_DIR}/onnx-test/trained)
+  set_tests_properties(onnx.trained_model_round_trip PROPERTIES LABELS "onnx;cli"
+                       SKIP_RETURN_CODE 77 TIMEOUT 120)
+endif()
