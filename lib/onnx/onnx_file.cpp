@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "io/posix_file.hpp"
 #include "simdnn/onnx.hpp"
 
 namespace simdnn {
@@ -25,26 +26,8 @@ std::string describe(const std::string& file, const std::string& where, const st
                    what + ": " + std::strerror(error));
 }
 
-// Closes on every way out of a scope.
-class fd_guard {
- public:
-  explicit fd_guard(int fd) noexcept : fd_(fd) {}
-  fd_guard(const fd_guard&) = delete;
-  fd_guard& operator=(const fd_guard&) = delete;
-  ~fd_guard() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  [[nodiscard]] int get() const noexcept { return fd_; }
-  // Closes now, reporting a failure (a write error can surface only here).
-  int close_checked() noexcept {
-    const int result = ::close(fd_);
-    fd_ = -1;
-    return result;
-  }
-
- private:
-  int fd_;
-};
+// The model files' descriptor guard (lib/io/posix_file.hpp): closes on every way out of a scope.
+using fd_guard = io::descriptor;
 
 }  // namespace
 
