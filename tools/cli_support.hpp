@@ -18,6 +18,7 @@
 #include <system_error>
 #include <utility>
 
+#include "simdnn/activation.hpp"
 #include "simdnn/dataset.hpp"
 #include "simdnn/model.hpp"
 
@@ -157,6 +158,20 @@ inline std::string join_widths(std::span<const std::size_t> widths) {
   for (const std::size_t width : widths) {
     if (!text.empty()) text += '-';
     text += std::to_string(width);
+  }
+  return text;
+}
+
+// "relu", or "leaky_relu (slope 0.01)" for an activation that takes a parameter: a model's layer
+// as simdnn-inspect and simdnn-convert print it.
+inline std::string activation_text(const model& m, std::size_t layer) {
+  const activation a = m.layer_activation(layer);
+  std::string text = activation_name(a);
+  if (activation_has_parameter(a)) {
+    char slope[48];
+    std::snprintf(slope, sizeof slope, " (slope %.9g)",
+                  static_cast<double>(m.layer_activation_parameter(layer)));
+    text += slope;
   }
   return text;
 }

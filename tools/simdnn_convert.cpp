@@ -36,24 +36,12 @@ bool is_onnx_name(std::string_view name) {
   return name.ends_with(".onnx");
 }
 
-std::string activation_text(const simdnn::model& m, std::size_t layer) {
-  const simdnn::activation a = m.layer_activation(layer);
-  std::string text = simdnn::activation_name(a);
-  if (simdnn::activation_has_parameter(a)) {
-    char slope[48];
-    std::snprintf(slope, sizeof slope, " (slope %.9g)",
-                  static_cast<double>(m.layer_activation_parameter(layer)));
-    text += slope;
-  }
-  return text;
-}
-
 void print_model(const std::string& from, const char* format, const simdnn::model& m) {
   std::printf("read %s (%s): %s, %zu layers, %zu parameters\n", from.c_str(), format,
               simdnn::cli::join_widths(m.widths()).c_str(), m.layer_count(), m.parameter_count());
   for (std::size_t l = 0; l < m.layer_count(); ++l) {
     std::printf("  layer %zu: %zu -> %zu, %s%s\n", l + 1, m.widths()[l], m.widths()[l + 1],
-                activation_text(m, l).c_str(), m.has_bias() ? ", bias" : "");
+                simdnn::cli::activation_text(m, l).c_str(), m.has_bias() ? ", bias" : "");
   }
   std::printf("input standardization: %s\n", m.has_input_standardization() ? "yes" : "no");
   if (!m.class_names().empty()) {

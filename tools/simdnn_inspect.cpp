@@ -27,19 +27,6 @@ predictor and a training network of it take.
 exit status: 0 success, 1 internal error, 2 usage error, 3 bad model file
 )";
 
-// "relu", or "leaky_relu (slope 0.01)" for an activation that takes a parameter.
-std::string activation_text(const simdnn::model& m, std::size_t layer) {
-  const simdnn::activation a = m.layer_activation(layer);
-  std::string text = simdnn::activation_name(a);
-  if (simdnn::activation_has_parameter(a)) {
-    char slope[48];
-    std::snprintf(slope, sizeof slope, " (slope %.9g)",
-                  static_cast<double>(m.layer_activation_parameter(layer)));
-    text += slope;
-  }
-  return text;
-}
-
 void describe(const std::string& path) {
   const simdnn::model m = simdnn::load_model(path);
   const simdnn::model_file_info info = m.file_info().value();
@@ -51,7 +38,7 @@ void describe(const std::string& path) {
               m.layer_count());
   for (std::size_t l = 0; l < m.layer_count(); ++l) {
     std::printf("  layer %zu: %zu -> %zu, %s, %zu weights + %zu biases\n", l + 1, m.widths()[l],
-                m.widths()[l + 1], activation_text(m, l).c_str(), m.weights(l).size(),
+                m.widths()[l + 1], simdnn::cli::activation_text(m, l).c_str(), m.weights(l).size(),
                 m.biases(l).size());
   }
   std::printf("bias: %s\n", m.has_bias() ? "yes" : "no");

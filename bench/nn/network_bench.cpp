@@ -28,18 +28,10 @@ using simdnn::network_options;
 
 using simdnn::bench::iris_set;
 using simdnn::bench::load_iris_or_synthetic;
+using simdnn::bench::widths_name;
 
 // Fixed-seed data: simdnn::splitmix64, uniform floats in [lo, hi).
 using bench_rng = simdnn::splitmix64;
-
-std::string widths_name(const std::vector<std::size_t>& widths) {
-  std::string name;
-  for (std::size_t w : widths) {
-    if (!name.empty()) name += '-';
-    name += std::to_string(w);
-  }
-  return name;
-}
 
 void iris_epoch(benchmark::State& state, std::vector<std::size_t> widths) {
   const iris_set iris = load_iris_or_synthetic();

@@ -22,6 +22,16 @@
 
 namespace simdnn::bench {
 
+// "4-10-3-1": a topology as the benchmark names spell it.
+inline std::string widths_name(const std::vector<std::size_t>& widths) {
+  std::string name;
+  for (std::size_t w : widths) {
+    if (!name.empty()) name += '-';
+    name += std::to_string(w);
+  }
+  return name;
+}
+
 struct iris_set {
   std::vector<float> features;  // 150 x 4
   std::vector<int> labels;      // 0, 1, 2

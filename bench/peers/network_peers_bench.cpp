@@ -46,15 +46,6 @@ constexpr double loss_tolerance = 1e-4;      // relative
 constexpr double gradient_tolerance = 1e-4;  // of the layer's largest |gradient|
 constexpr double output_tolerance = 1e-5;    // absolute, outputs in (0, 1)
 
-std::string widths_name(const std::vector<std::size_t>& widths) {
-  std::string name;
-  for (std::size_t w : widths) {
-    if (!name.empty()) name += '-';
-    name += std::to_string(w);
-  }
-  return name;
-}
-
 std::string scientific(double value) {
   char text[32];
   std::snprintf(text, sizeof text, "%.1e", value);

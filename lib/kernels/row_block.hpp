@@ -87,56 +87,35 @@ inline void block_to_rows(const float* block, std::size_t valid, std::size_t col
   }
 }
 
-// Z for one row block of a layer with `Outputs` columns: z_j = (chain over i of fma(in_i, w_ij))
-// + b_j. Each input vector is loaded once and multiplied into every output's accumulator (all in
-// registers): one broadcast weight per fma, and the chain per output still runs i = 0, 1, ...
-template <class Arch, std::size_t Outputs>
-void row_block_z(const row_block_layer& layer, const float* in, float* z) noexcept {
+// One row block of a layer's product with its weights, `Width` results, every accumulator in
+// registers and each source vector loaded once for all of them: out_k = (chain over m < depth of
+// fma(src_m, w(m, k)) from +0) + bias_k (no bias: null). Forward (Transposed false): src the
+// inputs, depth the layer's inputs, w(m, k) = weights[m * Width + k], out Z. Backward (Transposed
+// true): src this layer's dL/dZ, depth its outputs, w(m, k) = weights[k * depth + m] (W^T), out
+// the layer below's g. Either way the chain per result runs m = 0, 1, ..., the sgemm order.
+template <class Arch, std::size_t Width, bool Transposed>
+void row_block_product(const float* src, std::size_t depth, const float* w, const float* bias,
+                       float* out) noexcept {
   using fbatch = xsimd::batch<float, Arch>;
   constexpr std::size_t width = fbatch::size;
-  const std::size_t inputs = layer.inputs;
-  const float* w = layer.weights;
   for (std::size_t v = 0; v < row_block_vectors<Arch>; ++v) {
-    fbatch acc[Outputs];
+    fbatch acc[Width];
 #pragma GCC unroll 16
-    for (std::size_t j = 0; j < Outputs; ++j) acc[j] = fbatch(0.0f);
-    for (std::size_t i = 0; i < inputs; ++i) {
-      const fbatch a = fbatch::load_aligned(in + i * kRowBlock + v * width);
+    for (std::size_t k = 0; k < Width; ++k) acc[k] = fbatch(0.0f);
+    for (std::size_t m = 0; m < depth; ++m) {
+      const fbatch s = fbatch::load_aligned(src + m * kRowBlock + v * width);
 #pragma GCC unroll 16
-      for (std::size_t j = 0; j < Outputs; ++j) {
-        acc[j] = fused_multiply_add<Arch>(a, fbatch(w[i * Outputs + j]), acc[j]);
+      for (std::size_t k = 0; k < Width; ++k) {
+        const float weight = Transposed ? w[k * depth + m] : w[m * Width + k];
+        acc[k] = fused_multiply_add<Arch>(s, fbatch(weight), acc[k]);
       }
     }
-    if (layer.biases != nullptr) {
+    if (bias != nullptr) {
 #pragma GCC unroll 16
-      for (std::size_t j = 0; j < Outputs; ++j) acc[j] = acc[j] + fbatch(layer.biases[j]);
+      for (std::size_t k = 0; k < Width; ++k) acc[k] = acc[k] + fbatch(bias[k]);
     }
 #pragma GCC unroll 16
-    for (std::size_t j = 0; j < Outputs; ++j) acc[j].store_aligned(z + j * kRowBlock + v * width);
-  }
-}
-
-// g for one row block of the layer below (`Inputs` = that layer's outputs): g_i = chain over j of
-// fma(d_j, w_ij), d this layer's dL/dZ; each delta vector is loaded once for every g_i.
-template <class Arch, std::size_t Inputs>
-void row_block_back(const row_block_layer& layer, const float* d, float* g) noexcept {
-  using fbatch = xsimd::batch<float, Arch>;
-  constexpr std::size_t width = fbatch::size;
-  const std::size_t outputs = layer.outputs;
-  const float* w = layer.weights;
-  for (std::size_t v = 0; v < row_block_vectors<Arch>; ++v) {
-    fbatch acc[Inputs];
-#pragma GCC unroll 16
-    for (std::size_t i = 0; i < Inputs; ++i) acc[i] = fbatch(0.0f);
-    for (std::size_t j = 0; j < outputs; ++j) {
-      const fbatch dj = fbatch::load_aligned(d + j * kRowBlock + v * width);
-#pragma GCC unroll 16
-      for (std::size_t i = 0; i < Inputs; ++i) {
-        acc[i] = fused_multiply_add<Arch>(dj, fbatch(w[i * outputs + j]), acc[i]);
-      }
-    }
-#pragma GCC unroll 16
-    for (std::size_t i = 0; i < Inputs; ++i) acc[i].store_aligned(g + i * kRowBlock + v * width);
+    for (std::size_t k = 0; k < Width; ++k) acc[k].store_aligned(out + k * kRowBlock + v * width);
   }
 }
 
@@ -195,27 +174,24 @@ void row_block_gradients(const row_block_layer& layer, const float* a, const flo
   fold_into(layer.bias_gradients);
 }
 
-// The three kernels above for a run-time width: one instantiation per width 1..16.
+// The kernels above for a run-time width: one instantiation per width 1..16.
 template <class Arch>
 struct row_block_kernels {
-  using z_fn = void (*)(const row_block_layer&, const float*, float*) noexcept;
+  using product_fn = void (*)(const float*, std::size_t, const float*, const float*,
+                              float*) noexcept;
   using gradients_fn = void (*)(const row_block_layer&, const float*, const float*,
                                 std::size_t) noexcept;
-  template <std::size_t... W>
-  static constexpr std::array<z_fn, sizeof...(W)> z_table(std::index_sequence<W...>) {
-    return {&row_block_z<Arch, W + 1>...};
-  }
-  template <std::size_t... W>
-  static constexpr std::array<z_fn, sizeof...(W)> back_table(std::index_sequence<W...>) {
-    return {&row_block_back<Arch, W + 1>...};
+  template <bool Transposed, std::size_t... W>
+  static constexpr std::array<product_fn, sizeof...(W)> product_table(std::index_sequence<W...>) {
+    return {&row_block_product<Arch, W + 1, Transposed>...};
   }
   template <std::size_t... W>
   static constexpr std::array<gradients_fn, sizeof...(W)> gradients_table(
       std::index_sequence<W...>) {
     return {&row_block_gradients<Arch, W + 1>...};
   }
-  static constexpr auto z = z_table(std::make_index_sequence<kRowBlockMaxWidth>{});
-  static constexpr auto back = back_table(std::make_index_sequence<kRowBlockMaxWidth>{});
+  static constexpr auto z = product_table<false>(std::make_index_sequence<kRowBlockMaxWidth>{});
+  static constexpr auto back = product_table<true>(std::make_index_sequence<kRowBlockMaxWidth>{});
   static constexpr auto gradients = gradients_table(std::make_index_sequence<kRowBlockMaxWidth>{});
 };
 
@@ -290,17 +266,9 @@ template <class Arch>
 void row_block_forward_one_row(const row_block_network& net, const float* x) noexcept {
   using fbatch = xsimd::batch<float, Arch>;
   constexpr std::size_t width = fbatch::size;
-  constexpr std::size_t nv = row_block_vectors<Arch>;
   alignas(64) float row[2][kRowBlockMaxWidth];
-  const auto to_lane_zero = [](const float* values, std::size_t cols, float* block) {
-    for (std::size_t f = 0; f < cols; ++f) {
-      fbatch(0.0f).store_aligned(block + f * kRowBlock);
-      for (std::size_t v = 1; v < nv; ++v)
-        fbatch(0.0f).store_aligned(block + f * kRowBlock + v * width);
-      block[f * kRowBlock] = values[f];
-    }
-  };
-  to_lane_zero(x, net.layers[0].inputs, net.input_blocks);
+  const std::size_t inputs = net.layers[0].inputs;
+  rows_to_block<Arch>(x, inputs, 1, inputs, net.input_blocks);
   const float* in = x;
   for (std::size_t l = 0; l < net.layer_count; ++l) {
     const row_block_layer& layer = net.layers[l];
@@ -323,7 +291,7 @@ void row_block_forward_one_row(const row_block_network& net, const float* x) noe
     }
     if (!last) {
       row_block_activate<Arch>(layer, out, outputs);
-      to_lane_zero(out, outputs, layer.values);
+      rows_to_block<Arch>(out, outputs, 1, outputs, layer.values);
     }
     in = out;
   }
@@ -350,7 +318,8 @@ void row_block_forward(const row_block_network& net, const float* x, std::size_t
     float* z = last ? net.output_delta_blocks : layer.values;
     const auto z_block = row_block_kernels<Arch>::z[layer.outputs - 1];
     for (std::size_t b = 0; b < blocks; ++b) {
-      z_block(layer, in + b * kRowBlock * layer.inputs, z + b * kRowBlock * layer.outputs);
+      z_block(in + b * kRowBlock * layer.inputs, layer.inputs, layer.weights, layer.biases,
+              z + b * kRowBlock * layer.outputs);
     }
     if (last) {
       for (std::size_t b = 0; b < blocks; ++b) {
@@ -386,7 +355,7 @@ void row_block_backward(const row_block_network& net, std::size_t batch) noexcep
     const row_block_layer& below = net.layers[l - 1];
     const auto back_block = row_block_kernels<Arch>::back[below.outputs - 1];
     for (std::size_t b = 0; b < blocks; ++b) {
-      back_block(layer, d + b * kRowBlock * layer.outputs,
+      back_block(d + b * kRowBlock * layer.outputs, layer.outputs, layer.weights, nullptr,
                  below.deltas + b * kRowBlock * below.outputs);
     }
     row_block_derivative<Arch>(below, below.deltas, blocks * kRowBlock * below.outputs);
