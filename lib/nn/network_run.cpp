@@ -1,10 +1,12 @@
-// lib/nn/network_run.cpp — running a simdnn::network: forward, loss, backward, SGD, accessors.
+// lib/nn/network_run.cpp — running a simdnn::network: the passes (forward, backward, update) and
+// the accessors.
 //
 // Everything here works inside the arena network_plan.cpp built, and nothing allocates: the
 // GEMMs and activations go through the kernel table (lib/kernels/table.hpp) with packing
-// workspace planned in the arena, and the few loops here (copies, column sums, the SGD update)
-// are plain scalar code the compiler vectorizes. Misuse returns a status (simdnn/status.hpp).
-// Compiled for the baseline ISA only.
+// workspace planned in the arena, and the few loops here (copies, column sums) are plain scalar
+// code the compiler vectorizes. The losses are in losses.cpp, the optimizers in optimizers.cpp,
+// how a pass is shared among threads in work_split.hpp. Misuse returns a status
+// (simdnn/status.hpp). Compiled for the baseline ISA only.
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -15,18 +17,32 @@
 
 #include "common/finite.hpp"
 #include "kernels/table.hpp"
+#include "nn/losses.hpp"
 #include "nn/network_state.hpp"
+#include "nn/optimizers.hpp"
+#include "nn/work_split.hpp"
 #include "simdnn/network.hpp"
 
 namespace simdnn {
 
 namespace {
 
+using nn::crew;
 using nn::fail;
+using nn::gemm_split;
+using nn::index_range;
 using nn::layer_state;
 using nn::network_state;
 
 using detail::all_finite;
+using nn::choose_split;
+using nn::gemm_share;
+using nn::output_loss;
+using nn::reduce_loss;
+using nn::row_share;
+using nn::sgemm_share;
+using nn::share_of;
+using nn::step_range;
 
 // out = x, and whether x is all finite (one pass instead of a check then a copy; the test is
 // lib/common/finite.hpp's, fused into the copy).
@@ -52,124 +68,6 @@ bool standardize_checked(const float* x, const float* mean, const float* stddev,
     }
   }
   return (flags & 0x80000000u) == 0;
-}
-
-// The sum of term(i) over i < n in double, in eight interleaved partial sums added in order at
-// the end: a fixed order (so loss() and train_batch() agree bitwise) that is short enough a chain
-// not to stall on add latency. Shared by the elementwise losses.
-template <class Term>
-double eight_lane_sum(std::size_t n, Term term) noexcept {
-  constexpr std::size_t lanes = 8;
-  double partial[lanes] = {};
-  std::size_t i = 0;
-  // Whole rounds of eight first: the same additions, but a fixed inner loop the compiler unrolls.
-  for (; i + lanes <= n; i += lanes) {
-    for (std::size_t l = 0; l < lanes; ++l) partial[l] += term(i + l);
-  }
-  for (; i < n; ++i) partial[i % lanes] += term(i);
-  double total = 0.0;
-  for (double p : partial) total += p;
-  return total;
-}
-
-// Sum of squared errors. With `delta` non-null it also writes delta[i] = scale * (y[i] - t[i]) in
-// the same pass.
-double squared_error_sum(const float* y, const float* t, std::size_t n, float* delta,
-                         float scale) noexcept {
-  const auto squared = [&](std::size_t i) {
-    const double error = static_cast<double>(y[i]) - static_cast<double>(t[i]);
-    return error * error;
-  };
-  if (delta == nullptr) return eight_lane_sum(n, squared);
-  return eight_lane_sum(n, [&](std::size_t i) {
-    delta[i] = scale * (y[i] - t[i]);
-    return squared(i);
-  });
-}
-
-// Binary cross-entropy from the logits z: max(z, 0) - z t + log1p(exp(-|z|)) per element, which
-// is finite for every finite z (the naive -t log y - (1 - t) log(1 - y) is infinite once y rounds
-// to 0 or 1). delta = scale (y - t): the sigmoid's derivative cancels against the loss's.
-double binary_cross_entropy_sum(const float* z, const float* y, const float* t, std::size_t n,
-                                float* delta, float scale) noexcept {
-  return eight_lane_sum(n, [&](std::size_t i) {
-    const double zi = z[i], ti = t[i];
-    if (delta != nullptr) delta[i] = scale * (y[i] - t[i]);
-    return std::max(zi, 0.0) - zi * ti + std::log1p(std::exp(-std::fabs(zi)));
-  });
-}
-
-// Softmax cross-entropy from the logits, row by row: sum_j t_j (lse - z_j), lse = m +
-// log(sum_k exp(z_k - m)) around the row's maximum m, all in double (z_k - m is at most twice
-// float's range, so nothing overflows). delta_j = scale (y_j T - t_j) with T = sum_j t_j, the exact
-// gradient for any targets (y - t for rows that sum to 1, whatever the softmax's rounding).
-double softmax_cross_entropy_sum(const float* z, const float* y, const float* t, std::size_t rows,
-                                 std::size_t cols, float* delta, float scale) noexcept {
-  double total = 0.0;
-  for (std::size_t r = 0; r < rows; ++r) {
-    const float* zr = z + r * cols;
-    const float* tr = t + r * cols;
-    double m = zr[0];
-    for (std::size_t j = 1; j < cols; ++j) m = std::max(m, static_cast<double>(zr[j]));
-    double exp_sum = 0.0, target_sum = 0.0, weighted = 0.0;
-    for (std::size_t j = 0; j < cols; ++j) {
-      exp_sum += std::exp(static_cast<double>(zr[j]) - m);
-      target_sum += tr[j];
-      weighted += static_cast<double>(tr[j]) * (static_cast<double>(zr[j]) - m);
-    }
-    // sum_j t_j (lse - z_j) = T log(sum exp(z - m)) - sum_j t_j (z_j - m).
-    total += target_sum * std::log(exp_sum) - weighted;
-    if (delta != nullptr) {
-      const float* yr = y + r * cols;
-      float* dr = delta + r * cols;
-      for (std::size_t j = 0; j < cols; ++j) {
-        dr[j] = static_cast<float>(static_cast<double>(scale) *
-                                   (static_cast<double>(yr[j]) * target_sum - tr[j]));
-      }
-    }
-  }
-  return total;
-}
-
-// The loss's divisor under the mean reduction (simdnn/network.hpp): every output for the
-// elementwise losses, every row for the softmax cross-entropy.
-double mean_divisor(const network_state& net, std::size_t batch) noexcept {
-  const std::size_t outputs = net.layers[net.layer_count - 1].outputs;
-  if (net.loss == loss_function::softmax_cross_entropy) return static_cast<double>(batch);
-  return static_cast<double>(batch * outputs);
-}
-
-// dL/dy per output: the squared error's derivative carries a factor 2, the cross-entropies' none.
-float loss_scale(const network_state& net, std::size_t batch) noexcept {
-  const double factor = net.loss == loss_function::squared_error ? 2.0 : 1.0;
-  if (net.reduction == loss_reduction::sum) return static_cast<float>(factor);
-  return static_cast<float>(factor / mean_divisor(net, batch));
-}
-
-float reduce_loss(const network_state& net, double sum, std::size_t batch) noexcept {
-  if (net.reduction == loss_reduction::sum) return static_cast<float>(sum);
-  return static_cast<float>(sum / mean_divisor(net, batch));
-}
-
-// The loss's sum over the saved batch against `targets` (already checked finite and sized), and
-// with `delta` the output deltas dL/dZ of the last layer (for the squared error dL/dY; the
-// activation's derivative is applied in run_backward).
-double output_loss(const network_state& net, const float* targets, std::size_t batch,
-                   float* delta) noexcept {
-  const layer_state& last = net.layers[net.layer_count - 1];
-  const std::size_t count = batch * last.outputs;
-  const float scale = delta != nullptr ? loss_scale(net, batch) : 0.0f;
-  switch (net.loss) {
-    case loss_function::binary_cross_entropy:
-      return binary_cross_entropy_sum(last.pre_activations, last.activations, targets, count, delta,
-                                      scale);
-    case loss_function::softmax_cross_entropy:
-      return softmax_cross_entropy_sum(last.pre_activations, last.activations, targets, batch,
-                                       last.outputs, delta, scale);
-    case loss_function::squared_error:
-      break;
-  }
-  return squared_error_sum(last.activations, targets, count, delta, scale);
 }
 
 // out[j] = sum over rows of m[r][j] (row r at m + r * ld). Four interleaved partial sums per
@@ -231,91 +129,6 @@ kernels::row_block_network row_block_view(const network_state& net,
   const layer_state& last = net.layers[net.layer_count - 1];
   return {layers,      net.layer_count,        net.input_blocks, last.pre_activations,
           last.deltas, net.output_delta_blocks};
-}
-
-// ---- Sharing a pass among threads (network_options::threads) ---------------------------------
-// A pass runs as `parts` copies of the same code (SPMD), one per thread, each taking its share
-// of every stage, with a barrier wherever a stage reads what another part wrote. With one part
-// the shares are everything and the barriers nothing: the single-threaded pass is the same code.
-// Bitwise identity with one thread holds by construction: a GEMM is split by rows or columns of
-// its result (each element computed by the same sequence of operations: lib/kernels/gemm/
-// dispatch.hpp, "Order of operations", whatever the path or split, and no part is a single row
-// or column, whose paths differ), elementwise kernels by rows (their result never depends on a
-// value's position: lib/kernels/sigmoid.hpp), the bias gradients' column sums by columns (each
-// column's sum in its own fixed order), the optimizers by ranges; the loss's one sum runs on
-// part 0 alone.
-
-// Which share of a pass this thread runs, and the barrier between stages.
-struct crew {
-  detail::work_team* team = nullptr;  // null: one part, no barrier
-  std::size_t part = 0;
-  std::size_t parts = 1;
-
-  void sync() const noexcept {
-    if (team != nullptr) team->sync();
-  }
-};
-
-struct index_range {
-  std::size_t first = 0, last = 0;
-  [[nodiscard]] std::size_t size() const noexcept { return last - first; }
-};
-
-// This part's share of n items dealt in whole steps (the last step may be partial): balanced,
-// contiguous, in part order; a part gets nothing when there are fewer steps than parts.
-index_range share_of(std::size_t n, std::size_t step, const crew& c) noexcept {
-  if (c.parts == 1) return {0, n};
-  const std::size_t steps = (n + step - 1) / step;
-  return {std::min(n, steps * c.part / c.parts * step),
-          std::min(n, steps * (c.part + 1) / c.parts * step)};
-}
-
-// How a GEMM's result is dealt among the parts. Rows first: a part then owns whole rows, so the
-// activation (or its derivative) that follows runs on them without a barrier (measured on the
-// 784-256-128-10 step, 2 threads: faster than columns first, and than picking the better balanced
-// of the two per GEMM). Rows only when
-// every part gets at least two MR-row tiles and columns only when every part gets a whole NR
-// panel, so no part is a single row or column (and none is a sliver of edge work).
-enum class gemm_split : unsigned char { rows, columns };
-
-gemm_split choose_split(std::size_t m, std::size_t n, const kernels::gemm_blocking& blocking,
-                        std::size_t parts) noexcept {
-  if (parts > 1 && m < 2 * parts * blocking.mr && n >= parts * blocking.nr) {
-    return gemm_split::columns;
-  }
-  return gemm_split::rows;
-}
-
-// The rows (or, split by columns, the columns) of an m x n GEMM result this part computes.
-// Rows too few to split go to part 0 whole.
-index_range gemm_share(gemm_split split, std::size_t m, std::size_t n,
-                       const kernels::gemm_blocking& blocking, const crew& c) noexcept {
-  if (split == gemm_split::columns) return share_of(n, blocking.nr, c);
-  if (m >= 2 * c.parts * blocking.mr) return share_of(m, blocking.mr, c);
-  return c.part == 0 ? index_range{0, m} : index_range{};
-}
-
-// C := alpha op(A) op(B) + beta C restricted to `share` (rows or columns of C, per `split`):
-// the same product on offset operands, so each element is computed exactly as unsplit.
-void sgemm_share(const kernels::kernel_table& k, gemm_split split, index_range share, bool ta,
-                 bool tb, std::size_t m, std::size_t n, std::size_t depth, const float* a,
-                 std::size_t lda, const float* b, std::size_t ldb, float beta, float* c,
-                 std::size_t ldc, float* workspace) noexcept {
-  if (share.size() == 0) return;
-  if (split == gemm_split::rows) {
-    // Row i of op(A) is row i of A, or column i of A stored transposed.
-    k.sgemm(ta, tb, share.size(), n, depth, 1.0f, ta ? a + share.first : a + share.first * lda, lda,
-            b, ldb, beta, c + share.first * ldc, ldc, workspace);
-    return;
-  }
-  // Column j of op(B) is column j of B, or row j of B stored transposed.
-  k.sgemm(ta, tb, m, share.size(), depth, 1.0f, a, lda,
-          tb ? b + share.first * ldb : b + share.first, ldb, beta, c + share.first, ldc, workspace);
-}
-
-// Rows of a batch for an elementwise stage after a barrier: balanced, whole MR tiles.
-index_range row_share(std::size_t batch, const kernels::kernel_table& k, const crew& c) noexcept {
-  return share_of(batch, k.blocking.mr, c);
 }
 
 // Runs the layers on `batch` rows of x (already checked and standardized). Never fails.
@@ -420,110 +233,6 @@ void run_backward(network_state& net, const crew& c) noexcept {
     c.sync();  // the next layer down reads every row of these deltas
   }
   c.sync();  // every gradient is in before anyone steps
-}
-
-// ---- Optimizers (formulas: simdnn/network.hpp, "Optimizers") ---------------------------------
-// Each sweeps the parameter region in one loop, padding included: padding is zero in the
-// parameters and the gradients, and every rule below maps a zero gradient on a zero parameter to
-// no change. Scalar float code in a fixed order, compiled for the baseline ISA only, so a run
-// is bitwise the same on every machine.
-
-void sgd_step(float* p, const float* g, std::size_t n, float lr, float decay) noexcept {
-  if (decay == 0.0f) {
-    for (std::size_t i = 0; i < n; ++i) p[i] -= lr * g[i];
-  } else {
-    for (std::size_t i = 0; i < n; ++i) p[i] -= lr * (g[i] + decay * p[i]);
-  }
-}
-
-void momentum_step(float* p, const float* g, float* velocity, std::size_t n, float lr,
-                   const optimizer_options& o) noexcept {
-  const float mu = o.momentum, decay = o.weight_decay;
-  for (std::size_t i = 0; i < n; ++i) {
-    const float gi = g[i] + decay * p[i];
-    const float v = mu * velocity[i] + gi;
-    velocity[i] = v;
-    p[i] -= o.nesterov ? lr * (gi + mu * v) : lr * v;
-  }
-}
-
-void adam_step(float* p, const float* g, float* m, float* v, std::size_t n, float lr,
-               const optimizer_options& o, std::uint64_t t) noexcept {
-  const float b1 = o.beta1, b2 = o.beta2, eps = o.epsilon;
-  // The bias corrections 1 - beta^t in double (pow is exact enough there and the same everywhere
-  // for these integer exponents), applied as two float factors.
-  const auto steps = static_cast<double>(t);
-  const auto c1 = static_cast<float>(1.0 / (1.0 - std::pow(static_cast<double>(b1), steps)));
-  const auto c2 = static_cast<float>(1.0 / (1.0 - std::pow(static_cast<double>(b2), steps)));
-  const bool decoupled = o.kind == optimizer_kind::adamw;
-  const float decay = o.weight_decay;
-  const float one_minus_b1 = 1.0f - b1, one_minus_b2 = 1.0f - b2;
-  for (std::size_t i = 0; i < n; ++i) {
-    float gi = g[i];
-    if (decoupled) {
-      p[i] -= lr * decay * p[i];
-    } else {
-      gi += decay * p[i];
-    }
-    const float mi = b1 * m[i] + one_minus_b1 * gi;
-    const float vi = b2 * v[i] + one_minus_b2 * (gi * gi);
-    m[i] = mi;
-    v[i] = vi;
-    p[i] -= lr * (mi * c1) / (std::sqrt(vi * c2) + eps);
-  }
-}
-
-// iRPROP-: `previous` holds the last gradient that moved the parameter (0 after a sign change),
-// `step` the per-parameter step size.
-void rprop_step(float* p, const float* g, float* previous, float* step, std::size_t n,
-                const optimizer_options& o) noexcept {
-  for (std::size_t i = 0; i < n; ++i) {
-    float gi = g[i];
-    // Signs compared, not the product's sign: two tiny gradients (1e-23 each) would underflow
-    // to a product of 0 and hide a sign change.
-    const bool same = (gi > 0.0f && previous[i] > 0.0f) || (gi < 0.0f && previous[i] < 0.0f);
-    const bool flipped = (gi > 0.0f && previous[i] < 0.0f) || (gi < 0.0f && previous[i] > 0.0f);
-    if (same) {
-      step[i] = std::min(step[i] * o.rprop_increase, o.rprop_max_step);
-    } else if (flipped) {
-      step[i] = std::max(step[i] * o.rprop_decrease, o.rprop_min_step);
-      gi = 0.0f;  // iRPROP-: forget the gradient, do not move this time
-    }
-    if (gi > 0.0f) {
-      p[i] -= step[i];
-    } else if (gi < 0.0f) {
-      p[i] += step[i];
-    }
-    previous[i] = gi;
-  }
-}
-
-// One optimizer update of parameters [first, last) (the region's layout: network_state.hpp);
-// `t` is the step count including this update.
-void step_range(network_state& net, float learning_rate, std::uint64_t t,
-                index_range range) noexcept {
-  if (range.size() == 0) return;
-  const std::size_t n = net.parameter_region_floats, count = range.size();
-  float* p = net.parameters + range.first;
-  const float* g = net.gradients + range.first;
-  float* first = net.optimizer_state + range.first;
-  float* second = net.optimizer_state + (net.optimizer_state_regions > 1 ? n : 0) + range.first;
-  const optimizer_options& o = net.optimizer;
-  switch (o.kind) {
-    case optimizer_kind::sgd:
-      sgd_step(p, g, count, learning_rate, o.weight_decay);
-      break;
-    case optimizer_kind::momentum:
-      momentum_step(p, g, first, count, learning_rate, o);
-      break;
-    case optimizer_kind::adam:
-    case optimizer_kind::adamw:
-      adam_step(p, g, first, second, count, learning_rate, o, t);
-      break;
-    case optimizer_kind::rprop:
-      rprop_step(p, g, first, second, count, o);
-      break;
-  }
 }
 
 // What one pass does, for run_pass and every part of it.
@@ -652,20 +361,6 @@ status check_batch(const network_state* net, std::size_t batch) noexcept {
 }
 
 }  // namespace
-
-namespace nn {
-
-void reset_optimizer_state(network_state& net) noexcept {
-  const std::size_t n = net.parameter_region_floats;
-  float* state = net.optimizer_state;
-  std::fill(state, state + net.optimizer_state_regions * n, 0.0f);
-  if (net.optimizer.kind == optimizer_kind::rprop) {
-    std::fill(state + n, state + 2 * n, net.optimizer.rprop_initial_step);
-  }
-  net.optimizer_steps = 0;
-}
-
-}  // namespace nn
 
 const char* loss_name(loss_function f) noexcept {
   switch (f) {

@@ -95,7 +95,7 @@ struct network_state : arena_record {
 };
 
 // Sets the optimizer's state to its start (zero moments; RPROP steps at s_0) and the step count
-// to 0. Defined in network_run.cpp, with the optimizers.
+// to 0. Defined in optimizers.cpp, with the updates.
 void reset_optimizer_state(network_state& net) noexcept;
 
 // The most threads a network may run on (network_options::threads), as for set_sgemm_threads.
