@@ -55,6 +55,7 @@ const kernel_table& make_kernel_table(isa id, const char* name, const char* tile
       .softmax = &softmax<Arch>,
       .softmax_delta = &softmax_delta<Arch>,
       .dense_forward = &dense_forward<Arch>,
+      .dense_forward_narrow_row = &dense_forward_narrow_row<Arch>,
       .row_block_forward = &row_block_forward<Arch>,
       .row_block_backward = &row_block_backward<Arch>,
   };

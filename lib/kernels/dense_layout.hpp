@@ -43,6 +43,17 @@ struct dense_model {
   std::size_t row_stride;
 };
 
+// True when dense_forward_narrow_row (lib/kernels/dense.hpp) can run `model`: every width fits
+// one panel.
+[[nodiscard]] inline bool dense_is_narrow(const dense_model& model) noexcept {
+  for (std::size_t l = 0; l < model.layer_count; ++l) {
+    if (model.layers[l].inputs > dense_panel_width || model.layers[l].outputs > dense_panel_width) {
+      return false;
+    }
+  }
+  return true;
+}
+
 // Floats of workspace one call with `rows` rows needs: two row buffers (a layer reads one and
 // writes the other). The workspace is 64-byte aligned.
 [[nodiscard]] constexpr std::size_t dense_workspace_floats(const dense_model& model,

@@ -117,6 +117,8 @@ struct kernel_table {
   // rows, workspace of dense_workspace_floats(model, rows) floats, 64-byte aligned.
   void (*dense_forward)(const dense_model& model, const float* x, float* y, std::size_t rows,
                         float* workspace) noexcept;
+  // The same for one row of a model that dense_is_narrow (every width <= 16), no workspace.
+  void (*dense_forward_narrow_row)(const dense_model& model, const float* x, float* y) noexcept;
   // A small network's training pass with rows in the lanes (lib/kernels/row_block.hpp): every
   // layer's forward in one call, and every delta and gradient in one more.
   void (*row_block_forward)(const row_block_network& net, const float* x,

@@ -43,6 +43,10 @@ std::vector<shape> shapes() {
       {"one_by_one", {1, 1}, {id}, false, false},
       {"odd_3_17_33_2", {3, 17, 33, 2}, {sig, id, sig}, true, false},
       {"panels_16_16_16", {16, 16, 16}, {sig, sig}, false, false},
+      // Narrow (every width <= 16: predict's one-row path) with 9..16 columns, i.e. two AVX2
+      // vectors and three or four SSE2 ones, and with one width of 17 that is not narrow.
+      {"narrow_13_9_16_5", {13, 9, 16, 5}, {sig, id, sig}, true, true},
+      {"almost_narrow_16_17_3", {16, 17, 3}, {sig, sig}, true, true},
       {"regression_20_5", {20, 5}, {id}, true, true},
       {"wide_7_40_9", {7, 40, 9}, {sig, sig}, true, true},
       {"mnist_784_256_128_10", {784, 256, 128, 10}, {sig, sig, sig}, true, false},
@@ -480,6 +484,43 @@ TEST_P(PredictorIsa, EveryActivationMatchesADoubleReferenceAndTheNetwork) {
       }
     }
     EXPECT_EQ(failures, 0u);
+  }
+}
+
+// A narrow model's lone rows run dense_forward_narrow_row (lib/kernels/dense.hpp), batches of
+// two or more dense_forward: the same bits for every activation, softmax output included, with
+// and without standardization and biases, at every output count a layer's vectors can end on.
+TEST_P(PredictorIsa, NarrowModelsOneRowPathEqualsTheBatchPathBitwise) {
+  constexpr std::size_t rows = 21;
+  std::uint64_t seed = 70;
+  for (const activation_case& c : activation_cases()) {
+    for (const std::vector<std::size_t>& widths :
+         {std::vector<std::size_t>{4, 10, 3, 1}, std::vector<std::size_t>{16, 1, 16, 8},
+          std::vector<std::size_t>{2, 5, 12, 7}, std::vector<std::size_t>{9, 16}}) {
+      const activation out = c.softmax_output ? activation::softmax : c.hidden;
+      const bool extras = seed % 2 == 0;  // biases and standardization on every other model
+      SCOPED_TRACE(std::string(activation_name(c.hidden)) + " hidden, " + activation_name(out) +
+                   " output, " + std::to_string(widths.size()) + " widths from " +
+                   std::to_string(widths[0]));
+      std::vector<activation> acts(widths.size() - 1, c.hidden);
+      acts.back() = out;
+      model_parameters p = random_model(widths, acts, extras, ++seed, extras).parameters();
+      p.activation_parameters.assign(acts.size(), c.parameter);
+      if (c.softmax_output) p.activation_parameters.back() = 0.0f;
+      const model m(std::move(p));
+      const predictor pred(m, GetParam());
+      const std::size_t in = m.input_width(), outs = m.output_width();
+      const std::vector<float> x = random_inputs(rows * in, seed);
+      std::vector<float> together(rows * outs), alone(rows * outs);
+      std::vector<std::byte> workspace(pred.workspace_bytes(rows));
+      ASSERT_EQ(pred.predict_batch(x, rows, together, workspace), status::ok);
+      for (std::size_t r = 0; r < rows; ++r) {
+        ASSERT_EQ(pred.predict(std::span(x).subspan(r * in, in),
+                               std::span(alone).subspan(r * outs, outs), workspace),
+                  status::ok);
+      }
+      EXPECT_TRUE(same_bits(together, alone));
+    }
   }
 }
 
