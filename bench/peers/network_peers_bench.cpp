@@ -9,11 +9,12 @@
 //                                              standardization; model/predict_setups.hpp)
 //
 // <impl>: simdnn-<isa> (network::train_batch, as network/*), simdnn-predictor-<isa> (as
-// predict/*), simdnn-network-<isa> (network::forward on the network the model is made from;
-// simdnn_bench's network/infer/4-10-3-1 is the notebook's net without bias or standardization),
-// eigen-<isa> (dynamic sizes), eigen-fixed-<isa> (fixed sizes, 4-10-3-1 forward only),
-// eigen-openblas-<isa> (dynamic sizes, EIGEN_USE_BLAS). <isa> is simdnn's active ISA (capped
-// by SIMDNN_ISA); the Eigen peers registered are the variant compiled for that ISA.
+// predict/*), simdnn-predictor-fast-<isa> (4-10-3-1 only: the same model with sigmoid_fast
+// layers, as predict/4-10-3-1-sigmoid_fast), simdnn-network-<isa> (network::forward on the network
+// the model is made from; simdnn_bench's network/infer/4-10-3-1 is the notebook's net without bias
+// or standardization), eigen-<isa> (dynamic sizes), eigen-fixed-<isa> (fixed sizes, 4-10-3-1
+// forward only), eigen-openblas-<isa> (dynamic sizes, EIGEN_USE_BLAS). <isa> is simdnn's active ISA
+// (capped by SIMDNN_ISA); the Eigen peers registered are the variant compiled for that ISA.
 //
 // Every Eigen peer is checked against simdnn before it is timed, and a mismatch is reported with
 // SkipWithError, never timed: training from identical initial weights (a copy of the network's),
@@ -229,9 +230,23 @@ struct infer_setup {
   }
 };
 
-// As simdnn_bench's predict/*.
-void simdnn_predict(benchmark::State& state, const std::vector<std::size_t>* widths) {
+// As simdnn_bench's predict/*. With `fast`, the same model with sigmoid_fast layers (the
+// per-model choice the model file records), checked against the accurate predictor first.
+void simdnn_predict(benchmark::State& state, const std::vector<std::size_t>* widths, bool fast) {
   infer_setup f(*widths);
+  if (fast) {
+    const std::vector<float> expected = f.reference();
+    model_parameters p = model(f.net).parameters();
+    p.activations.assign(p.activations.size(), activation::sigmoid_fast);
+    f.predict = predictor(model(std::move(p)));
+    const std::vector<float> computed = f.reference();
+    const double error = relative_difference(computed, expected, 1.0);
+    state.SetLabel("checked: outputs " + scientific(error));
+    if (expected.empty() || !(error <= output_tolerance)) {
+      state.SkipWithError("the sigmoid_fast predictor differs from the accurate one");
+      return;
+    }
+  }
   std::size_t i = 0;
   for (auto _ : state) {
     const float* input = f.sample(i++).data();
@@ -350,7 +365,12 @@ void register_network_benchmarks() {
     const std::vector<std::size_t>* w = &widths;
     const std::string prefix = "net/infer/" + widths_name(widths) + "/";
     benchmark::RegisterBenchmark((prefix + "simdnn-predictor-" + isa).c_str(),
-                                 [w](benchmark::State& s) { simdnn_predict(s, w); });
+                                 [w](benchmark::State& s) { simdnn_predict(s, w, false); });
+    if (widths.back() == 1) {
+      // The small model with sigmoid_fast layers: what the accurate sigmoid's chain costs.
+      benchmark::RegisterBenchmark((prefix + "simdnn-predictor-fast-" + isa).c_str(),
+                                   [w](benchmark::State& s) { simdnn_predict(s, w, true); });
+    }
     benchmark::RegisterBenchmark((prefix + "simdnn-network-" + isa).c_str(),
                                  [w](benchmark::State& s) { simdnn_network_forward(s, w); });
     for (const eigen_peer* peer : {plain, blas}) {
