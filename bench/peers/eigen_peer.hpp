@@ -59,6 +59,11 @@ class mlp_forward {
   // memory, so no call can be hoisted or dropped. Returns the last output.
   virtual const float* forward_loop(const float* inputs, std::size_t samples,
                                     std::size_t calls) = 0;
+  // `calls` forwards in a dependency chain, the loop compiled with the forward inlined: the
+  // first input is `first` (widths.front() floats), and each next one is it with its first
+  // feature replaced by half the previous call's first output, so no call can start before the
+  // one before it has finished (simdnn_bench's predict_latency chain_ns). Returns the last output.
+  virtual const float* forward_chain(const float* first, std::size_t calls) = 0;
 };
 
 struct eigen_peer {

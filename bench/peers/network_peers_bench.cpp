@@ -7,6 +7,9 @@
 //   net/infer/4-10-3-1/<impl>                  one sample, back-to-back calls over 64 inputs, the
 //   net/infer/784-256-128-10/<impl>            model of simdnn_bench's predict/* (bias,
 //                                              standardization; model/predict_setups.hpp)
+//   net/infer_chain/4-10-3-1/<impl>            the same model, calls in a dependency chain (each
+//                                              input waits for the previous output): one call's
+//                                              latency, as predict_latency's chain_ns
 //
 // <impl>: simdnn-<isa> (network::train_batch, as network/*), simdnn-predictor-<isa> (as
 // predict/*), simdnn-predictor-fast-<isa> (4-10-3-1 only: the same model with sigmoid_fast
@@ -286,6 +289,63 @@ void simdnn_network_forward(benchmark::State& state, const std::vector<std::size
   count_rows(state, 1);
 }
 
+// Calls per chain of the infer_chain benchmarks: one benchmark iteration is one call.
+constexpr std::size_t chain_calls = 1000;
+
+// The predictor's calls in a dependency chain, as mlp_forward::forward_chain: each input is the
+// first sample with its first feature replaced by half the previous call's first output, so
+// the time per call is one call's latency (no overlap between calls). With `fast`, sigmoid_fast
+// layers. Returns the chain's last first output (0 if a call failed).
+float simdnn_chain(const predictor& p, const std::vector<float>& first, std::vector<float>& y,
+                   std::vector<std::byte>& workspace, std::size_t calls) {
+  std::vector<float> x(first.begin(), first.begin() + static_cast<std::ptrdiff_t>(p.input_width()));
+  for (std::size_t i = 0; i < calls; ++i) {
+    if (p.predict(x, y, workspace) != status::ok) return 0.0f;
+    x[0] = y[0] * 0.5f;
+  }
+  return y[0];
+}
+
+void simdnn_predict_chain(benchmark::State& state, const std::vector<std::size_t>* widths,
+                          bool fast) {
+  infer_setup f(*widths);
+  if (fast) {
+    model_parameters p = model(f.net).parameters();
+    p.activations.assign(p.activations.size(), activation::sigmoid_fast);
+    f.predict = predictor(model(std::move(p)));
+  }
+  while (state.KeepRunningBatch(chain_calls)) {
+    benchmark::DoNotOptimize(simdnn_chain(f.predict, f.inputs, f.output, f.workspace, chain_calls));
+  }
+  count_rows(state, 1);
+}
+
+// The peer's chain, its last output checked against the accurate predictor's chain first.
+void eigen_forward_chain(benchmark::State& state, const std::vector<std::size_t>* widths,
+                         const eigen_peer* peer, bool fixed) {
+  infer_setup f(*widths);
+  const mlp_parameters parameters = parameters_of(f.net);
+  const std::unique_ptr<mlp_forward> forward =
+      fixed ? peer->make_fixed_forward(parameters) : peer->make_forward(parameters);
+  if (!forward) {
+    state.SkipWithError("no fixed-size Eigen network for these widths");
+    return;
+  }
+  const std::vector<float> expected = {
+      simdnn_chain(f.predict, f.inputs, f.output, f.workspace, chain_calls)};
+  const std::vector<float> computed = {forward->forward_chain(f.inputs.data(), chain_calls)[0]};
+  const double error = relative_difference(computed, expected, 1.0);
+  state.SetLabel("checked: last output " + scientific(error));
+  if (!(error <= output_tolerance)) {
+    state.SkipWithError(("chain differs from simdnn's predictor: " + scientific(error)).c_str());
+    return;
+  }
+  while (state.KeepRunningBatch(chain_calls)) {
+    benchmark::DoNotOptimize(forward->forward_chain(f.inputs.data(), chain_calls));
+  }
+  count_rows(state, 1);
+}
+
 void eigen_forward(benchmark::State& state, const std::vector<std::size_t>* widths,
                    const eigen_peer* peer, bool fixed) {
   infer_setup f(*widths);
@@ -383,6 +443,24 @@ void register_network_benchmarks() {
       }
       benchmark::RegisterBenchmark((prefix + peer->name).c_str(), [w, peer](benchmark::State& s) {
         eigen_forward(s, w, peer, false);
+      });
+    }
+  }
+  // One call's latency (calls in a dependency chain), the small model only.
+  static const std::vector<std::size_t> chain_widths = {4, 10, 3, 1};
+  {
+    const std::vector<std::size_t>* w = &chain_widths;
+    const std::string prefix = "net/infer_chain/" + widths_name(chain_widths) + "/";
+    benchmark::RegisterBenchmark((prefix + "simdnn-predictor-" + isa).c_str(),
+                                 [w](benchmark::State& s) { simdnn_predict_chain(s, w, false); });
+    benchmark::RegisterBenchmark((prefix + "simdnn-predictor-fast-" + isa).c_str(),
+                                 [w](benchmark::State& s) { simdnn_predict_chain(s, w, true); });
+    if (plain != nullptr) {
+      benchmark::RegisterBenchmark(
+          (prefix + "eigen-fixed-" + isa).c_str(),
+          [w, plain](benchmark::State& s) { eigen_forward_chain(s, w, plain, true); });
+      benchmark::RegisterBenchmark((prefix + plain->name).c_str(), [w, plain](benchmark::State& s) {
+        eigen_forward_chain(s, w, plain, false);
       });
     }
   }
