@@ -52,7 +52,7 @@ inline void dense_columns(const float* x, std::size_t inputs, const float* const
   using batch = xsimd::batch<float, Arch>;
   constexpr std::size_t stride = dense_panel_width;
   batch p0[NV], p1[NV], p2[NV], p3[NV];
-#pragma GCC unroll 2
+#pragma GCC unroll 4
   for (std::size_t v = 0; v < NV; ++v) {
     p0[v] = batch::load_aligned(b[v]);
     p1[v] = batch(0.0f);
@@ -62,7 +62,7 @@ inline void dense_columns(const float* x, std::size_t inputs, const float* const
   // One fma step of partial sum `p` with input i, for every vector.
   const auto step = [&](batch(&p)[NV], std::size_t i) {
     const batch xi(x[i]);
-#pragma GCC unroll 2
+#pragma GCC unroll 4
     for (std::size_t v = 0; v < NV; ++v) {
       p[v] = fused_multiply_add<Arch>(xi, batch::load_aligned(w[v] + i * stride), p[v]);
     }
@@ -79,7 +79,7 @@ inline void dense_columns(const float* x, std::size_t inputs, const float* const
   if (left > 0) step(p0, i);
   if (left > 1) step(p1, i + 1);
   if (left > 2) step(p2, i + 2);
-#pragma GCC unroll 2
+#pragma GCC unroll 4
   for (std::size_t v = 0; v < NV; ++v) z[v] = (p0[v] + p1[v]) + (p2[v] + p3[v]);
 }
 
@@ -93,23 +93,23 @@ inline void dense_activate(xsimd::batch<float, Arch> (&z)[NV], float parameter) 
     if constexpr (has_hardware_fma<Arch>) {
       sigmoid_batches_fma<Arch, NV>(z);
     } else {
-#pragma GCC unroll 2
+#pragma GCC unroll 4
       for (std::size_t v = 0; v < NV; ++v) z[v] = sigmoid_batch<Arch>(z[v]);
     }
   } else if constexpr (Act == activation::sigmoid_fast) {
-#pragma GCC unroll 2
+#pragma GCC unroll 4
     for (std::size_t v = 0; v < NV; ++v) {
       z[v] = sigmoid_fast_from_exp<Arch>(z[v], exp_minus_abs_rounded<Arch>(z[v]));
     }
   } else if constexpr (Act == activation::tanh) {
-#pragma GCC unroll 2
+#pragma GCC unroll 4
     for (std::size_t v = 0; v < NV; ++v) z[v] = tanh_batch<Arch>(z[v]);
   } else if constexpr (Act == activation::relu) {
-#pragma GCC unroll 2
+#pragma GCC unroll 4
     for (std::size_t v = 0; v < NV; ++v) z[v] = relu_batch<Arch>(z[v]);
   } else if constexpr (Act == activation::leaky_relu) {
     const fbatch slope(parameter);
-#pragma GCC unroll 2
+#pragma GCC unroll 4
     for (std::size_t v = 0; v < NV; ++v) z[v] = leaky_relu_batch<Arch>(z[v], slope);
   }
 }
@@ -125,7 +125,7 @@ inline void dense_group(const dense_layer& layer, std::size_t first, const float
   const float* b[NV];
   std::size_t column[NV];
   std::size_t valid[NV];
-#pragma GCC unroll 2
+#pragma GCC unroll 4
   for (std::size_t v = 0; v < NV; ++v) {
     column[v] = (first + v) * width;
     valid[v] = std::min(width, layer.outputs - column[v]);
@@ -138,7 +138,7 @@ inline void dense_group(const dense_layer& layer, std::size_t first, const float
     dense_columns<Arch, NV>(in + r * in_stride, layer.inputs, w, b, z);
     dense_activate<Arch, NV, Act>(z, layer.activation_parameter);
     float* row = out + r * out_stride;
-#pragma GCC unroll 2
+#pragma GCC unroll 4
     for (std::size_t v = 0; v < NV; ++v) {
       if (!to_user) {
         z[v].store_aligned(row + column[v]);  // padded workspace row: whole vectors fit
@@ -159,6 +159,11 @@ inline void dense_layer_pass(const dense_layer& layer, const float* in, float* t
   constexpr std::size_t width = xsimd::batch<float, Arch>::size;
   const std::size_t vectors = (layer.outputs + width - 1) / width;
   std::size_t v = 0;
+  if constexpr (width == 16) {
+    for (; v + 4 <= vectors; v += 4) {
+      dense_group<Arch, 4, Act>(layer, v, in, target, target_stride, last, rows, stride);
+    }
+  }
   for (; v + 2 <= vectors; v += 2) {
     dense_group<Arch, 2, Act>(layer, v, in, target, target_stride, last, rows, stride);
   }
