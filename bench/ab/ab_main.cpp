@@ -75,10 +75,11 @@ int main(int argc, char** argv) {
       t[1].push_back(sample[1]);
       ratio.push_back(sample[0] / sample[1]);
     }
-    std::printf("%-42s old %8.3f ms  new %8.3f ms  old/new %.3f (median of pairs; range %.3f-%.3f)\n",
-                names[task], median(t[0]) * 1e3, median(t[1]) * 1e3, median(ratio),
-                *std::min_element(ratio.begin(), ratio.end()),
-                *std::max_element(ratio.begin(), ratio.end()));
+    std::printf(
+        "%-42s old %8.3f ms  new %8.3f ms  old/new %.3f (median of pairs; range %.3f-%.3f)\n",
+        names[task], median(t[0]) * 1e3, median(t[1]) * 1e3, median(ratio),
+        *std::min_element(ratio.begin(), ratio.end()),
+        *std::max_element(ratio.begin(), ratio.end()));
   }
   return 0;
 }
