@@ -18,7 +18,8 @@ namespace simdnn::nn {
 // its result (each element computed by the same sequence of operations: lib/kernels/gemm/
 // dispatch.hpp, "Order of operations", whatever the path or split, and no part is a single row
 // or column, whose paths differ), elementwise kernels by rows (their result never depends on a
-// value's position: lib/kernels/sigmoid.hpp), the bias gradients' column sums by columns (each
+// value's position: lib/kernels/sigmoid.hpp) or, fused into a layer's GEMM, by that GEMM's
+// rows or columns (dense_forward_share), the bias gradients' column sums by columns (each
 // column's sum in its own fixed order), the optimizers by ranges; the loss's one sum runs on
 // part 0 alone.
 
