@@ -35,10 +35,11 @@ int main(int argc, char** argv) {
   const layer layers[] = {{256, 256, 784}, {256, 128, 256}, {256, 10, 128}};
   const int repetitions = argc > 1 ? std::atoi(argv[1]) : 31, iterations = 20;
   std::vector<float> x(256 * 784), w(784 * 256), b(256), z(256 * 256);
-  std::vector<float> workspace(
-      simdnn::kernels::sgemm_workspace_floats(k.blocking, 256, 256, 784) + 16);
+  std::vector<float> workspace(simdnn::kernels::sgemm_workspace_floats(k.blocking, 256, 256, 784) +
+                               16);
   for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i % 97) / 97.0f;
-  for (std::size_t i = 0; i < w.size(); ++i) w[i] = (static_cast<float>(i % 89) / 89.0f - 0.5f) / 10;
+  for (std::size_t i = 0; i < w.size(); ++i)
+    w[i] = (static_cast<float>(i % 89) / 89.0f - 0.5f) / 10;
   for (std::size_t i = 0; i < b.size(); ++i) b[i] = 0.01f * static_cast<float>(i % 7);
   // 0 unfused, 1 fused, 2 the GEMM alone, 3 the sigmoid pass alone.
   auto run = [&](const layer& l, int variant) {
