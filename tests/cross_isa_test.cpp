@@ -2,7 +2,8 @@
 // the same results on every FMA ISA (AVX2+FMA and AVX-512). Each test runs every FMA ISA this
 // CPU/OS can run on the same inputs and compares every output bit, NaN payloads and padding
 // included: the sgemm grid (every path, transpose, alpha/beta, edges of both ISAs' tiles and of
-// KC, the thread pool's column splits), the elementwise kernels (sigmoid, tanh, relu, leaky_relu
+// KC, the thread pool's column splits), the fused dense-layer forward (bias and activation in the
+// SGEMM's stores), the elementwise kernels (sigmoid, tanh, relu, leaky_relu
 // and their derivatives) on chosen values, softmax and its delta on random rows, 1,000 training
 // steps of a 4-10-3 and a 64-32-10 network, and the predictor on random rows. (All 2^32 floats
 // through the elementwise kernels: cross_isa_exhaustive_test.)
@@ -282,6 +283,52 @@ std::vector<float> special_values() {
   for (int i = 0; i < 4000; ++i) values.push_back(rng.uniform(-6.0f, 6.0f));
   for (int i = 0; i < 1000; ++i) values.push_back(rng.uniform(0.0f, 1.0f));
   return values;
+}
+
+// The fused dense-layer forward (the table's sgemm_bias_activation: bias and activation in the
+// SGEMM's stores): Z and A for every elementwise activation, with and without a bias, on shapes
+// across both ISAs' tiles, the narrow tiles and one, two and three KC blocks, and a tiny product
+// (the unfused fallback).
+TEST_F(CrossIsa, FusedDenseForwardEveryActivation) {
+  struct shape {
+    std::size_t m, n, k;
+  };
+  const shape shapes[] = {{13, 37, 300},  {97, 70, 513},   {29, 10, 600}, {31, 7, 257},
+                          {40, 300, 260}, {256, 128, 256}, {5, 20, 30}};
+  const activation activations[] = {activation::identity,     activation::sigmoid,
+                                    activation::sigmoid_fast, activation::tanh,
+                                    activation::relu,         activation::leaky_relu};
+  for (const shape& s : shapes) {
+    test_rng rng(s.m + 7 * s.n + 13 * s.k);
+    std::vector<float> x(s.m * s.k), w(s.k * s.n), b(s.n);
+    for (float& v : x) v = rng.uniform(0.0f, 1.0f);
+    for (float& v : w) v = rng.uniform(-0.3f, 0.3f);
+    for (float& v : b) v = rng.uniform(-2.0f, 2.0f);
+    for (activation act : activations) {
+      for (bool bias : {true, false}) {
+        std::vector<float> first_z, first_a;
+        for (const kernel_table* k : tables_) {
+          std::vector<float> z(s.m * s.n), a(s.m * s.n);
+          std::vector<float> workspace(kernels::sgemm_workspace_floats(k->blocking, s.m, s.n, s.k) +
+                                       16);
+          k->sgemm_bias_activation(s.m, s.n, s.k, x.data(), s.k, w.data(), s.n,
+                                   bias ? b.data() : nullptr, z.data(), s.n, a.data(), s.n, act,
+                                   0.03f, workspace.data());
+          if (k == tables_[0]) {
+            first_z = z;
+            first_a = a;
+            continue;
+          }
+          const std::string what = std::to_string(s.m) + "x" + std::to_string(s.n) + "x" +
+                                   std::to_string(s.k) + " " + activation_name(act) +
+                                   (bias ? " with bias, " : " without bias, ") + tables_[0]->name +
+                                   " vs " + k->name + ": ";
+          ASSERT_TRUE(same_bits(first_z, z)) << what << "Z " << first_difference(first_z, z);
+          ASSERT_TRUE(same_bits(first_a, a)) << what << "A " << first_difference(first_a, a);
+        }
+      }
+    }
+  }
 }
 
 TEST_F(CrossIsa, ElementwiseKernelsOnSpecialAndRandomValuesAtEveryLength) {

@@ -2,6 +2,11 @@
 // uses, per ISA, plus the measured FMA peak per ISA so each figure can be read as % of peak.
 // Names: sgemm/<op_a><op_b>/<m>x<k>x<n>/<isa>-<MRxNR>; shapes are given as (m, k, n) like the
 // issues' tables. Operands are reused across iterations, so they are in cache for small shapes.
+// dense_forward/<m>x<k>x<n>/{fused,unfused}/<isa>-<MRxNR>: a sigmoid layer's forward pass of the
+// MNIST-shaped network (Z := X W + b, A := f(Z) in place, as the network runs it), fused
+// (sgemm_bias_activation: bias and activation in the SGEMM's stores) and unfused (bias broadcast,
+// sgemm with beta = 1, the sigmoid pass): same bits, so the pair's ratio is the fusion's gain.
+#include <algorithm>
 #include <string>
 
 #include "simdnn/sgemm.hpp"
@@ -28,6 +33,30 @@ void run_sgemm(benchmark::State& state, const kernels::kernel_table* table, shap
     table->sgemm(s.ta, s.tb, s.m, s.n, s.k, 1.0f, a.data(), lda, b.data(), ldb, 0.0f, c.data(), s.n,
                  workspace.data());
     benchmark::DoNotOptimize(c.data());
+    benchmark::ClobberMemory();
+  }
+  state.counters["FLOPS"] = benchmark::Counter(2.0 * double(s.m) * double(s.n) * double(s.k),
+                                               benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void run_dense_forward(benchmark::State& state, const kernels::kernel_table* table, shape s,
+                       bool fused) {
+  std::vector<float> x = random_floats(s.m * s.k, 1, 0, 1);
+  std::vector<float> w = random_floats(s.k * s.n, 2, -0.1f, 0.1f);
+  std::vector<float> b = random_floats(s.n, 3, -1, 1);
+  std::vector<float> z(s.m * s.n, 0.0f);
+  std::vector<float> workspace(kernels::sgemm_workspace_floats(table->blocking, s.m, s.n, s.k));
+  for (auto _ : state) {
+    if (fused) {
+      table->sgemm_bias_activation(s.m, s.n, s.k, x.data(), s.k, w.data(), s.n, b.data(), z.data(),
+                                   s.n, z.data(), s.n, activation::sigmoid, 0.0f, workspace.data());
+    } else {
+      for (std::size_t r = 0; r < s.m; ++r) std::copy(b.begin(), b.end(), z.begin() + r * s.n);
+      table->sgemm(false, false, s.m, s.n, s.k, 1.0f, x.data(), s.k, w.data(), s.n, 1.0f, z.data(),
+                   s.n, workspace.data());
+      table->sigmoid(z.data(), z.data(), s.m * s.n);
+    }
+    benchmark::DoNotOptimize(z.data());
     benchmark::ClobberMemory();
   }
   state.counters["FLOPS"] = benchmark::Counter(2.0 * double(s.m) * double(s.n) * double(s.k),
@@ -108,6 +137,22 @@ void register_sgemm_benchmarks() {
                                std::to_string(s.n) + "/" + table->name + "-" + table->gemm_tile;
       benchmark::RegisterBenchmark(
           name.c_str(), [table, s](benchmark::State& state) { run_sgemm(state, table, s); });
+    }
+  }
+  const shape layers[] = {
+      {false, false, 256, 784, 256}, {false, false, 256, 256, 128}, {false, false, 256, 128, 10}};
+  for (const shape& s : layers) {
+    for (isa which : supported_isas()) {
+      const kernels::kernel_table* table = kernels::kernels_for(which);
+      for (bool fused : {true, false}) {
+        const std::string name = "dense_forward/" + std::to_string(s.m) + "x" +
+                                 std::to_string(s.k) + "x" + std::to_string(s.n) + "/" +
+                                 (fused ? "fused/" : "unfused/") + table->name + "-" +
+                                 table->gemm_tile;
+        benchmark::RegisterBenchmark(name.c_str(), [table, s, fused](benchmark::State& state) {
+          run_dense_forward(state, table, s, fused);
+        });
+      }
     }
   }
 }

@@ -3,6 +3,8 @@
 //   network/train_step/784-256-128-10/b256/<isa>   one batch-256 training step (MNIST-shaped)
 //   network/train_step/784-256-128-10/b256/threads:2/<isa>   the same step with
 //       network_options::threads = 2 (wall clock: the workers' time is not the caller's CPU time)
+//   network/forward/784-256-128-10/b256/<isa>      the same network's forward pass on the batch
+//       (its dense layers fused: bias and activation in the SGEMM's stores)
 //   network/infer/<widths>/<isa>              single-sample forward latency
 // Counters: `samples` (rows per second) and, for the MNIST step, `FLOPS` (multiply-adds counted
 // as two). The ISA is the active one (best supported, capped by SIMDNN_ISA); run the binary with
@@ -78,6 +80,29 @@ void mnist_step(benchmark::State& state, std::size_t threads) {
       benchmark::Counter(2 * macs_per_row * rows, benchmark::Counter::kIsRate);
 }
 
+void mnist_forward(benchmark::State& state) {
+  const simdnn::bench::mnist_batch data;
+  constexpr std::size_t batch = simdnn::bench::mnist_batch::batch;
+  network net(data.widths, simdnn::bench::mnist_batch::options());
+  for (auto _ : state) {
+    const auto y = net.forward(data.inputs, batch);
+    if (!y) {
+      state.SkipWithError(simdnn::status_message(y.error));
+      break;
+    }
+    benchmark::DoNotOptimize(y.value.data());
+    benchmark::ClobberMemory();
+  }
+  double macs_per_row = 0;
+  for (std::size_t l = 0; l + 1 < data.widths.size(); ++l) {
+    macs_per_row += static_cast<double>(data.widths[l] * data.widths[l + 1]);
+  }
+  const auto rows = static_cast<double>(state.iterations()) * batch;
+  state.counters["samples"] = benchmark::Counter(rows, benchmark::Counter::kIsRate);
+  state.counters["FLOPS"] =
+      benchmark::Counter(2 * macs_per_row * rows, benchmark::Counter::kIsRate);
+}
+
 void infer_one(benchmark::State& state, std::vector<std::size_t> widths) {
   network_options options = widths.back() == 1 ? simdnn::bench::iris_options(1) : network_options{};
   options.max_batch = 1;
@@ -112,6 +137,9 @@ void infer_one(benchmark::State& state, std::vector<std::size_t> widths) {
                                mnist_step, std::size_t{2})
       ->Unit(benchmark::kMillisecond)
       ->UseRealTime();
+  benchmark::RegisterBenchmark(("network/forward/784-256-128-10/b256/" + isa).c_str(),
+                               mnist_forward)
+      ->Unit(benchmark::kMicrosecond);
   for (const std::vector<std::size_t>& widths :
        {std::vector<std::size_t>{4, 10, 3, 1}, std::vector<std::size_t>{784, 256, 128, 10}}) {
     benchmark::RegisterBenchmark(("network/infer/" + widths_name(widths) + "/" + isa).c_str(),

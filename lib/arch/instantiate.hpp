@@ -7,6 +7,7 @@
 #include "kernels/activations.hpp"
 #include "kernels/dense.hpp"
 #include "kernels/gemm/dispatch.hpp"
+#include "kernels/gemm/epilogue.hpp"
 #include "kernels/row_block.hpp"
 #include "kernels/sigmoid.hpp"
 #include "kernels/table.hpp"
@@ -42,6 +43,7 @@ const kernel_table& make_kernel_table(isa id, const char* name, const char* tile
       .sgemm_unpacked_a = &gemm::sgemm_blocked<Arch, Shape, gemm::a_packing::never>,
       .sgemm_small = &gemm::sgemm_small<Arch, Shape>,
       .sgemm_micro_kernel = &sgemm_micro_kernel_packed<Arch, Shape>,
+      .sgemm_bias_activation = &gemm::sgemm_bias_activation<Arch, Shape>,
       .sigmoid = &sigmoid<Arch>,
       .sigmoid_fast = &sigmoid_fast<Arch>,
       .sigmoid_derivative = &sigmoid_derivative<Arch>,

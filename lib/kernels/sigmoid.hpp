@@ -359,19 +359,41 @@ template <class Arch, std::size_t Parked, class First, class Second>
                        [&](xsimd::batch<float, Arch> v) { return second(v, first(v)); });
 }
 
+// The two stages of each staged kernel (for_each_block's `first` and `second`), named so the
+// array kernels below and the SGEMM epilogue (lib/kernels/gemm/epilogue.hpp) run the same
+// operations on every value. The accurate sigmoid stages only with a hardware fma.
+template <class Arch>
+struct sigmoid_stages {
+  using fbatch = xsimd::batch<float, Arch>;
+  using parked = std::array<fbatch, 2>;  // exp(-|x|) as a + b
+  static parked first(fbatch v) noexcept {
+    parked e;
+    exp_minus_abs_split<Arch>(v, e[0], e[1]);
+    return e;
+  }
+  static fbatch second(fbatch v, const parked& e) noexcept {
+    return sigmoid_from_split<Arch>(v, e[0], e[1]);
+  }
+};
+
+template <class Arch>
+struct sigmoid_fast_stages {
+  using fbatch = xsimd::batch<float, Arch>;
+  using parked = std::array<fbatch, 1>;  // exp(-|x|) rounded
+  static parked first(fbatch v) noexcept { return parked{exp_minus_abs_rounded<Arch>(v)}; }
+  static fbatch second(fbatch v, const parked& e) noexcept {
+    return sigmoid_fast_from_exp<Arch>(v, e[0]);
+  }
+};
+
 template <class Arch>
 void sigmoid(const float* x, float* y, std::size_t n) noexcept {
   using fbatch = xsimd::batch<float, Arch>;
-  using split = std::array<fbatch, 2>;  // exp(-|x|) as a + b
+  using stages = sigmoid_stages<Arch>;
   if constexpr (has_hardware_fma<Arch>) {
     for_each_block<Arch, 2>(
-        x, y, n,
-        [](fbatch v) {
-          split e;
-          exp_minus_abs_split<Arch>(v, e[0], e[1]);
-          return e;
-        },
-        [](fbatch v, const split& e) { return sigmoid_from_split<Arch>(v, e[0], e[1]); });
+        x, y, n, [](fbatch v) { return stages::first(v); },
+        [](fbatch v, const typename stages::parked& e) { return stages::second(v, e); });
   } else {
     for_each_batch<Arch>(x, y, n, [](fbatch v) { return sigmoid_batch<Arch>(v); });
   }
@@ -380,11 +402,10 @@ void sigmoid(const float* x, float* y, std::size_t n) noexcept {
 template <class Arch>
 void sigmoid_fast(const float* x, float* y, std::size_t n) noexcept {
   using fbatch = xsimd::batch<float, Arch>;
+  using stages = sigmoid_fast_stages<Arch>;
   for_each_block<Arch, 1>(
-      x, y, n, [](fbatch v) { return std::array<fbatch, 1>{exp_minus_abs_rounded<Arch>(v)}; },
-      [](fbatch v, const std::array<fbatch, 1>& e) {
-        return sigmoid_fast_from_exp<Arch>(v, e[0]);
-      });
+      x, y, n, [](fbatch v) { return stages::first(v); },
+      [](fbatch v, const typename stages::parked& e) { return stages::second(v, e); });
 }
 
 template <class Arch>

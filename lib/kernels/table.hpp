@@ -10,6 +10,7 @@
 
 #include "kernels/dense_layout.hpp"
 #include "kernels/row_block_layout.hpp"
+#include "simdnn/activation.hpp"
 #include "simdnn/isa.hpp"
 
 namespace simdnn::kernels {
@@ -62,6 +63,22 @@ using sgemm_fn = void (*)(bool trans_a, bool trans_b, std::size_t m, std::size_t
                           std::size_t ldb, float beta, float* c, std::size_t ldc,
                           float* workspace) noexcept;
 
+// A dense layer's forward pass with the bias and the activation fused into the SGEMM's stores
+// (lib/kernels/gemm/epilogue.hpp, which states the contract): Z := X W + b (b null: none),
+// A := f(Z), bitwise the unfused Z := b, sgemm(beta = 1), f. f must fuse_into_sgemm.
+using sgemm_bias_activation_fn = void (*)(std::size_t m, std::size_t n, std::size_t k,
+                                          const float* x, std::size_t ldx, const float* w,
+                                          std::size_t ldw, const float* bias, float* z,
+                                          std::size_t ldz, float* a, std::size_t lda,
+                                          activation act, float parameter,
+                                          float* workspace) noexcept;
+
+// Whether sgemm_bias_activation can apply `act`: every elementwise activation, not softmax (it
+// needs whole rows).
+[[nodiscard]] constexpr bool fuses_into_sgemm(activation act) noexcept {
+  return act != activation::softmax;
+}
+
 // The register micro-kernel alone (test hook): C(rows x cols of an MR x NR tile, row stride ldc)
 // := alpha * Ap * Bp + beta * C, Ap an MR x kc panel packed column by column, Bp a kc x NR panel
 // packed row by row (64-byte aligned). beta == 0: C not read.
@@ -99,6 +116,7 @@ struct kernel_table {
   // picks it for tiny products and for a single row of C times B.
   sgemm_fn sgemm_small;
   sgemm_micro_fn sgemm_micro_kernel;
+  sgemm_bias_activation_fn sgemm_bias_activation;  // a dense layer's forward, fused
   unary_fn sigmoid;
   unary_fn sigmoid_fast;  // the faster, less accurate variant (simdnn::sigmoid_fast)
   unary_fn sigmoid_derivative;

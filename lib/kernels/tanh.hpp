@@ -154,20 +154,30 @@ inline xsimd::batch<float, Arch> tanh_batch(xsimd::batch<float, Arch> x) noexcep
   }
 }
 
+// tanh's two stages (fma ISAs), shared with the SGEMM epilogue as the sigmoid's (sigmoid.hpp).
+template <class Arch>
+struct tanh_stages {
+  using fbatch = xsimd::batch<float, Arch>;
+  using parked = std::array<fbatch, 2>;  // exp(-2|x|) as a + b
+  static parked first(fbatch v) noexcept {
+    parked e;
+    tanh_exp_split<Arch>(v, e[0], e[1]);
+    return e;
+  }
+  static fbatch second(fbatch v, const parked& e) noexcept {
+    return tanh_from_split<Arch>(v, e[0], e[1]);
+  }
+};
+
 template <class Arch>
 void tanh(const float* x, float* y, std::size_t n) noexcept {
   using fbatch = xsimd::batch<float, Arch>;
-  using split = std::array<fbatch, 2>;  // exp(-2|x|) as a + b
+  using stages = tanh_stages<Arch>;
   if constexpr (has_hardware_fma<Arch>) {
     // Stage by stage over blocks, as the sigmoid (sigmoid.hpp, for_each_block).
     for_each_block<Arch, 2>(
-        x, y, n,
-        [](fbatch v) {
-          split e;
-          tanh_exp_split<Arch>(v, e[0], e[1]);
-          return e;
-        },
-        [](fbatch v, const split& e) { return tanh_from_split<Arch>(v, e[0], e[1]); });
+        x, y, n, [](fbatch v) { return stages::first(v); },
+        [](fbatch v, const typename stages::parked& e) { return stages::second(v, e); });
   } else {
     for_each_batch<Arch>(x, y, n, [](fbatch v) { return tanh_batch<Arch>(v); });
   }

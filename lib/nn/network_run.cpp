@@ -154,6 +154,18 @@ void run_forward(network_state& net, const float* x, std::size_t batch, const cr
     const bool by_rows = split == gemm_split::rows;
     const index_range rows = by_rows ? share : index_range{0, batch};
     const index_range cols = by_rows ? index_range{0, out} : share;
+    if (kernels::fuses_into_sgemm(layer.act)) {
+      // Z := X W + b and A := f(Z) in one pass over each tile (lib/kernels/gemm/epilogue.hpp):
+      // bitwise the sequence below, and elementwise, so each part's share needs no barrier.
+      nn::dense_forward_share(k, split, share, batch, out, layer.inputs, x, layer.inputs,
+                              layer.weights, out, net.bias ? layer.biases : nullptr, z, out,
+                              layer.activations, out, layer.act, layer.activation_parameter,
+                              workspace);
+      c.sync();  // the next layer reads every row
+      x = layer.activations;
+      continue;
+    }
+    // Softmax needs whole rows: the product, then the activation on rows.
     float beta = 0.0f;  // beta == 0: the kernel never reads z, whatever it holds
     if (net.bias && share.size() != 0) {
       // Z = X W + b as Z := b (every row), then Z := X W + 1 * Z.

@@ -18,7 +18,8 @@ namespace simdnn::nn {
 // its result (each element computed by the same sequence of operations: lib/kernels/gemm/
 // dispatch.hpp, "Order of operations", whatever the path or split, and no part is a single row
 // or column, whose paths differ), elementwise kernels by rows (their result never depends on a
-// value's position: lib/kernels/sigmoid.hpp), the bias gradients' column sums by columns (each
+// value's position: lib/kernels/sigmoid.hpp) or, fused into a layer's GEMM, by that GEMM's
+// rows or columns (dense_forward_share), the bias gradients' column sums by columns (each
 // column's sum in its own fixed order), the optimizers by ranges; the loss's one sum runs on
 // part 0 alone.
 
@@ -88,6 +89,26 @@ inline void sgemm_share(const kernels::kernel_table& k, gemm_split split, index_
   // Column j of op(B) is column j of B, or row j of B stored transposed.
   k.sgemm(ta, tb, m, share.size(), depth, 1.0f, a, lda,
           tb ? b + share.first * ldb : b + share.first, ldb, beta, c + share.first, ldc, workspace);
+}
+
+// A dense layer's forward pass, Z := X W + b and A := f(Z) (the table's sgemm_bias_activation),
+// restricted to `share` as sgemm_share: the same product on offset operands (and bias, Z and A),
+// so each element is computed exactly as unsplit. bias null: none.
+inline void dense_forward_share(const kernels::kernel_table& k, gemm_split split, index_range share,
+                                std::size_t m, std::size_t n, std::size_t depth, const float* x,
+                                std::size_t ldx, const float* w, std::size_t ldw, const float* bias,
+                                float* z, std::size_t ldz, float* a, std::size_t lda,
+                                activation act, float parameter, float* workspace) noexcept {
+  if (share.size() == 0) return;
+  if (split == gemm_split::rows) {
+    k.sgemm_bias_activation(share.size(), n, depth, x + share.first * ldx, ldx, w, ldw, bias,
+                            z + share.first * ldz, ldz, a + share.first * lda, lda, act, parameter,
+                            workspace);
+    return;
+  }
+  k.sgemm_bias_activation(m, share.size(), depth, x, ldx, w + share.first, ldw,
+                          bias != nullptr ? bias + share.first : nullptr, z + share.first, ldz,
+                          a + share.first, lda, act, parameter, workspace);
 }
 
 // Rows of a batch for an elementwise stage after a barrier: balanced, whole MR tiles.

@@ -19,6 +19,7 @@ simdnn_add_test(nn_network_test
           ${CMAKE_CURRENT_LIST_DIR}/optimizer_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/train_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/row_block_test.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/network_fused_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/../isa_cap_guard.cpp
   LABELS unit nn)
 target_compile_definitions(nn_network_test PRIVATE

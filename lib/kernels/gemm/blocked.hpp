@@ -11,6 +11,9 @@
 // store. Narrow C reads A in place, C with few rows reads B in place: the micro-kernel takes a
 // row stride for each.
 // The choices (A or B in place, the narrow tile) are made in lib/kernels/gemm/path.hpp.
+// A fused dense layer (lib/kernels/gemm/epilogue.hpp) runs these same loops with two hooks: C's
+// starting value on the first k block read from a bias row instead of C (c_start), and an
+// epilogue called on each tile of the last k block right after the micro-kernel stored it.
 //
 // Contract (see simdnn/sgemm.hpp): beta == 0 never reads C; k == 0 or alpha == 0 reads neither A
 // nor B; nothing outside the m x n window of C is written. Never allocates: packing goes to the
@@ -48,27 +51,42 @@ struct macro_block {
   float* c;  // the block's top-left element of C
   std::size_t ldc;
   float alpha, beta;
+  // Non-null: this k block's C starts from c_start[j] (the block's first column) in every row,
+  // not from C (the fused dense layer's bias, first k block only).
+  const float* c_start = nullptr;
+  // The block's first row and column in C, and whether it is the last k block (the epilogue's).
+  std::size_t row0 = 0, col0 = 0;
+  bool last = false;
 };
 
-template <class Arch, std::size_t MR, std::size_t NR>
-void sgemm_macro_kernel(const macro_block& blk) noexcept {
+// No epilogue: the plain SGEMM.
+struct no_epilogue {
+  template <std::size_t MR, std::size_t NR>
+  void tile(std::size_t, std::size_t, std::size_t, std::size_t) const noexcept {}
+};
+
+template <class Arch, std::size_t MR, std::size_t NR, class Epilogue = no_epilogue>
+void sgemm_macro_kernel(const macro_block& blk, const Epilogue& epilogue = {}) noexcept {
   for (std::size_t jr = 0; jr < blk.nc; jr += NR) {
     const std::size_t nr = min_size<Arch>(NR, blk.nc - jr);
     const bool b_panel_in_place = blk.b_in_place && nr == NR;
     const float* b_panel = b_panel_in_place ? blk.b_block + jr : blk.b_pack + jr * blk.kc;
     const std::size_t b_rs = b_panel_in_place ? blk.ldb : NR;
+    const float* c_start = blk.c_start != nullptr ? blk.c_start + jr : nullptr;
     for (std::size_t ir = 0; ir < blk.mc; ir += MR) {
       const std::size_t mr = min_size<Arch>(MR, blk.mc - ir);
       float* c_tile = blk.c + ir * blk.ldc + jr;
       if (!blk.packed_a && mr == MR) {
         sgemm_micro_kernel<Arch, MR, NR>(blk.kc, blk.a_block + ir * blk.a_rs, blk.a_rs, blk.a_cs,
                                          b_panel, b_rs, c_tile, blk.ldc, blk.alpha, blk.beta, mr,
-                                         nr);
+                                         nr, c_start);
       } else {
         const float* a_panel = blk.packed_a ? blk.a_pack + ir * blk.kc : blk.a_pack;
         sgemm_micro_kernel<Arch, MR, NR>(blk.kc, a_panel, 1, MR, b_panel, b_rs, c_tile, blk.ldc,
-                                         blk.alpha, blk.beta, mr, nr);
+                                         blk.alpha, blk.beta, mr, nr, c_start);
       }
+      // The tile is final and in L1: the epilogue reads it there.
+      if (blk.last) epilogue.template tile<MR, NR>(blk.row0 + ir, blk.col0 + jr, mr, nr);
     }
   }
 }
@@ -85,10 +103,16 @@ inline float* align_workspace(float* workspace) noexcept {
   return reinterpret_cast<float*>(bytes);
 }
 
-template <class Arch, class Shape, a_packing Policy = a_packing::automatic>
-void sgemm_blocked(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k,
-                   float alpha, const float* a, std::size_t lda, const float* b, std::size_t ldb,
-                   float beta, float* c, std::size_t ldc, float* workspace) noexcept {
+// The loops with the fused dense layer's hooks (see the header comment): c_start non-null makes
+// C's starting value (what beta multiplies) start[j] in every row on the first k block; the
+// epilogue's tile<MR, NR>(row, col, rows, cols) runs on every tile of the last k block once it
+// is stored. Both only on the packed path proper: k > 0 and alpha != 0 (else C := beta C, and
+// neither hook runs).
+template <class Arch, class Shape, a_packing Policy, class Epilogue>
+void sgemm_blocked_with(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k,
+                        float alpha, const float* a, std::size_t lda, const float* b,
+                        std::size_t ldb, float beta, float* c, std::size_t ldc, float* workspace,
+                        const float* c_start, const Epilogue& epilogue) noexcept {
   constexpr std::size_t MR = Shape::mr, NR = Shape::nr, KC = Shape::kc, MC = Shape::mc,
                         NC = Shape::nc;
   constexpr std::size_t width = xsimd::batch<float, Arch>::size;
@@ -97,8 +121,9 @@ void sgemm_blocked(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std
     // A C at most one vector wide (a network's last layers, their backprop): the same loops with
     // a one-vector register tile, so B panels are not padded to NR and no lanes are wasted.
     if (narrow_tile(n, g)) {
-      sgemm_blocked<Arch, gemm_shape<MR, width, KC, MC, NC / NR * width>, Policy>(
-          trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, workspace);
+      sgemm_blocked_with<Arch, gemm_shape<MR, width, KC, MC, NC / NR * width>, Policy>(
+          trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, workspace, c_start,
+          epilogue);
       return;
     }
   }
@@ -142,26 +167,41 @@ void sgemm_blocked(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std
           const float* tail = trans_a ? a_block + full_rows : a_block + full_rows * lda;
           sgemm_pack_a<Arch, MR>(trans_a, tail, lda, mc - full_rows, kc, a_pack);
         }
-        // Only the first k block applies the caller's beta; later ones accumulate.
-        sgemm_macro_kernel<Arch, MR, NR>(macro_block{.mc = mc,
-                                                     .nc = nc,
-                                                     .kc = kc,
-                                                     .a_block = a_block,
-                                                     .a_rs = a_rs,
-                                                     .a_cs = a_cs,
-                                                     .packed_a = packed_a,
-                                                     .a_pack = a_pack,
-                                                     .b_block = b_block,
-                                                     .ldb = ldb,
-                                                     .b_in_place = read_b_in_place,
-                                                     .b_pack = b_pack,
-                                                     .c = c + ic * ldc + jc,
-                                                     .ldc = ldc,
-                                                     .alpha = alpha,
-                                                     .beta = pc == 0 ? beta : 1.0f});
+        // Only the first k block applies the caller's beta (to c_start's row when given); later
+        // ones accumulate.
+        sgemm_macro_kernel<Arch, MR, NR>(
+            macro_block{.mc = mc,
+                        .nc = nc,
+                        .kc = kc,
+                        .a_block = a_block,
+                        .a_rs = a_rs,
+                        .a_cs = a_cs,
+                        .packed_a = packed_a,
+                        .a_pack = a_pack,
+                        .b_block = b_block,
+                        .ldb = ldb,
+                        .b_in_place = read_b_in_place,
+                        .b_pack = b_pack,
+                        .c = c + ic * ldc + jc,
+                        .ldc = ldc,
+                        .alpha = alpha,
+                        .beta = pc == 0 ? beta : 1.0f,
+                        .c_start = pc == 0 && c_start != nullptr ? c_start + jc : nullptr,
+                        .row0 = ic,
+                        .col0 = jc,
+                        .last = pc + kc == k},
+            epilogue);
       }
     }
   }
+}
+
+template <class Arch, class Shape, a_packing Policy = a_packing::automatic>
+void sgemm_blocked(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k,
+                   float alpha, const float* a, std::size_t lda, const float* b, std::size_t ldb,
+                   float beta, float* c, std::size_t ldc, float* workspace) noexcept {
+  sgemm_blocked_with<Arch, Shape, Policy>(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c,
+                                          ldc, workspace, nullptr, no_epilogue{});
 }
 
 }  // namespace simdnn::kernels::gemm

@@ -38,14 +38,15 @@ inline std::size_t min_size(std::size_t a, std::size_t b) noexcept {
 // and Bp a kc x NR block whose element (p, j) is bp[p * b_rs + j] — a packed panel (b_rs = NR)
 // or B itself (b_rs = ldb). beta == 0: C is only written. Only the top-left rows x cols of the
 // tile are stored (edge tiles; the packed panels are zero-padded, so the rest of the
-// accumulators is simply dropped).
+// accumulators is simply dropped). c_start non-null (a fused dense layer's first k block,
+// lib/kernels/gemm/epilogue.hpp): beta multiplies c_start[j] in every row of the tile instead of
+// C's own value (the bias; it must not overlap C), the same fma.
 template <class Arch, std::size_t MR, std::size_t NR>
-[[gnu::always_inline]] inline void sgemm_micro_kernel(std::size_t kc, const float* __restrict ap,
-                                                      std::size_t a_rs, std::size_t a_cs,
-                                                      const float* __restrict bp, std::size_t b_rs,
-                                                      float* __restrict c, std::size_t ldc,
-                                                      float alpha, float beta, std::size_t rows,
-                                                      std::size_t cols) noexcept {
+[[gnu::always_inline]] inline void sgemm_micro_kernel(
+    std::size_t kc, const float* __restrict ap, std::size_t a_rs, std::size_t a_cs,
+    const float* __restrict bp, std::size_t b_rs, float* __restrict c, std::size_t ldc, float alpha,
+    float beta, std::size_t rows, std::size_t cols,
+    const float* __restrict c_start = nullptr) noexcept {
   using fbatch = xsimd::batch<float, Arch>;
   constexpr std::size_t width = fbatch::size;
   constexpr std::size_t vectors = NR / width;
@@ -85,23 +86,27 @@ template <class Arch, std::size_t MR, std::size_t NR>
   }
 
   const fbatch alpha_v(alpha), beta_v(beta);
-  // A whole tile with beta decided once for all its stores (beta == 0: C may hold NaN or Inf,
-  // never read it).
-  auto store_whole = [&](auto beta_zero) __attribute__((always_inline)) {
+  // A whole tile with beta and C's source decided once for all its stores (beta == 0: C may hold
+  // NaN or Inf, never read it).
+  auto store_whole = [&](auto beta_zero, auto from_start) __attribute__((always_inline)) {
 #pragma GCC unroll 32
     for (std::size_t i = 0; i < MR; ++i) {
 #pragma GCC unroll 8
       for (std::size_t v = 0; v < vectors; ++v) {
-        store_c<Arch, decltype(beta_zero)::value, true>(acc[i][v] * alpha_v,
-                                                        c + i * ldc + v * width, width, beta_v);
+        float* dst = c + i * ldc + v * width;
+        const float* src = decltype(from_start)::value ? c_start + v * width : dst;
+        store_c<Arch, decltype(beta_zero)::value, true>(acc[i][v] * alpha_v, src, dst, width,
+                                                        beta_v);
       }
     }
   };
   if (rows == MR && cols == NR) {
     if (beta == 0.0f) {
-      store_whole(std::true_type{});
+      store_whole(std::true_type{}, std::false_type{});
+    } else if (c_start == nullptr) {
+      store_whole(std::false_type{}, std::false_type{});
     } else {
-      store_whole(std::false_type{});
+      store_whole(std::false_type{}, std::true_type{});
     }
     return;
   }
@@ -114,7 +119,9 @@ template <class Arch, std::size_t MR, std::size_t NR>
       const std::size_t first = v * width;
       if (first >= cols) break;
       const std::size_t count = cols - first < width ? cols - first : width;
-      store_c<Arch>(acc[i][v] * alpha_v, c + i * ldc + first, count, beta, beta_v);
+      float* dst = c + i * ldc + first;
+      store_c<Arch>(acc[i][v] * alpha_v, c_start != nullptr ? c_start + first : dst, dst, count,
+                    beta, beta_v);
     }
   }
 }
