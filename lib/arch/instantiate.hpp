@@ -9,6 +9,7 @@
 #include "kernels/gemm/dispatch.hpp"
 #include "kernels/row_block.hpp"
 #include "kernels/sigmoid.hpp"
+#include "kernels/squared_error.hpp"
 #include "kernels/table.hpp"
 #include "kernels/tanh.hpp"
 
@@ -57,6 +58,7 @@ const kernel_table& make_kernel_table(isa id, const char* name, const char* tile
       .dense_forward = &dense_forward<Arch>,
       .row_block_forward = &row_block_forward<Arch>,
       .row_block_backward = &row_block_backward<Arch>,
+      .squared_error = &squared_error<Arch>,
   };
   return table;
 }

@@ -282,12 +282,8 @@ void run_pass_part(pass& work, const crew& c) noexcept {
     // The loss's sum in its one order, on part 0; the others wait for the output deltas.
     if (c.part == 0) {
       layer_state& last = net.layers[net.layer_count - 1];
+      // dL/dZ, through the output activation's derivative.
       work.loss_sum = output_loss(net, work.targets, net.saved_batch, last.deltas);
-      // Through the output activation, unless the loss fused its derivative into the deltas (the
-      // cross-entropies: y - t).
-      if (net.loss == loss_function::squared_error) {
-        apply_activation_derivative(*net.kernels, last, {0, net.saved_batch});
-      }
     }
     c.sync();
     run_backward(net, c);
