@@ -56,7 +56,7 @@ inline index_range share_of(std::size_t n, std::size_t step, const crew& c) noex
 enum class gemm_split : unsigned char { rows, columns };
 
 inline gemm_split choose_split(std::size_t m, std::size_t n, const kernels::gemm_blocking& blocking,
-                        std::size_t parts) noexcept {
+                               std::size_t parts) noexcept {
   if (parts > 1 && m < 2 * parts * blocking.mr && n >= parts * blocking.nr) {
     return gemm_split::columns;
   }
@@ -66,7 +66,7 @@ inline gemm_split choose_split(std::size_t m, std::size_t n, const kernels::gemm
 // The rows (or, split by columns, the columns) of an m x n GEMM result this part computes.
 // Rows too few to split go to part 0 whole.
 inline index_range gemm_share(gemm_split split, std::size_t m, std::size_t n,
-                       const kernels::gemm_blocking& blocking, const crew& c) noexcept {
+                              const kernels::gemm_blocking& blocking, const crew& c) noexcept {
   if (split == gemm_split::columns) return share_of(n, blocking.nr, c);
   if (m >= 2 * c.parts * blocking.mr) return share_of(m, blocking.mr, c);
   return c.part == 0 ? index_range{0, m} : index_range{};
@@ -74,10 +74,10 @@ inline index_range gemm_share(gemm_split split, std::size_t m, std::size_t n,
 
 // C := alpha op(A) op(B) + beta C restricted to `share` (rows or columns of C, per `split`):
 // the same product on offset operands, so each element is computed exactly as unsplit.
-inline void sgemm_share(const kernels::kernel_table& k, gemm_split split, index_range share, bool ta,
-                 bool tb, std::size_t m, std::size_t n, std::size_t depth, const float* a,
-                 std::size_t lda, const float* b, std::size_t ldb, float beta, float* c,
-                 std::size_t ldc, float* workspace) noexcept {
+inline void sgemm_share(const kernels::kernel_table& k, gemm_split split, index_range share,
+                        bool ta, bool tb, std::size_t m, std::size_t n, std::size_t depth,
+                        const float* a, std::size_t lda, const float* b, std::size_t ldb,
+                        float beta, float* c, std::size_t ldc, float* workspace) noexcept {
   if (share.size() == 0) return;
   if (split == gemm_split::rows) {
     // Row i of op(A) is row i of A, or column i of A stored transposed.
@@ -91,7 +91,8 @@ inline void sgemm_share(const kernels::kernel_table& k, gemm_split split, index_
 }
 
 // Rows of a batch for an elementwise stage after a barrier: balanced, whole MR tiles.
-inline index_range row_share(std::size_t batch, const kernels::kernel_table& k, const crew& c) noexcept {
+inline index_range row_share(std::size_t batch, const kernels::kernel_table& k,
+                             const crew& c) noexcept {
   return share_of(batch, k.blocking.mr, c);
 }
 
