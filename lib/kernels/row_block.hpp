@@ -28,10 +28,13 @@
 // run over whole layers at once so the accurate sigmoid's long dependency chains overlap.
 #pragma once
 
+#include <immintrin.h>
+
 #include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 #include <utility>
 
 #include <xsimd/xsimd.hpp>
@@ -40,6 +43,7 @@
 #include "kernels/fma.hpp"
 #include "kernels/partial.hpp"
 #include "kernels/row_block_layout.hpp"
+#include "kernels/row_block_transpose.hpp"
 #include "kernels/sigmoid.hpp"
 #include "kernels/tanh.hpp"
 
@@ -48,44 +52,6 @@ namespace simdnn::kernels {
 // Vectors per logical 16-lane row block on this ISA.
 template <class Arch>
 inline constexpr std::size_t row_block_vectors = kRowBlock / xsimd::batch<float, Arch>::size;
-
-// Rows [0, valid) of a row-major matrix (`cols` values per row, `ld` apart) into one row block;
-// lanes past `valid` get `filler`. A template on Arch, like everything in the per-ISA objects, so
-// the linker never merges it across ISAs.
-template <class Arch>
-inline void rows_to_block(const float* rows, std::size_t ld, std::size_t valid, std::size_t cols,
-                          float* block) noexcept {
-  using fbatch = xsimd::batch<float, Arch>;
-  using ibatch = xsimd::batch<std::int32_t, Arch>;
-  constexpr std::size_t width = fbatch::size;
-  if (valid == kRowBlock) {
-    // A whole block: one gather per vector of rows (plain loads, so the same values on every ISA).
-    alignas(64) std::int32_t offsets[width];
-    for (std::size_t l = 0; l < width; ++l) offsets[l] = static_cast<std::int32_t>(l * ld);
-    const ibatch index = ibatch::load_aligned(offsets);
-    for (std::size_t f = 0; f < cols; ++f) {
-      for (std::size_t v = 0; v < row_block_vectors<Arch>; ++v) {
-        fbatch::gather(rows + v * width * ld + f, index)
-            .store_aligned(block + f * kRowBlock + v * width);
-      }
-    }
-    return;
-  }
-  for (std::size_t f = 0; f < cols; ++f) {
-    float* lanes = block + f * kRowBlock;
-    std::size_t r = 0;
-    for (; r < valid; ++r) lanes[r] = rows[r * ld + f];
-    for (; r < kRowBlock; ++r) lanes[r] = 0.0f;
-  }
-}
-
-template <class Arch>
-inline void block_to_rows(const float* block, std::size_t valid, std::size_t cols, float* rows,
-                          std::size_t ld) noexcept {
-  for (std::size_t r = 0; r < valid; ++r) {
-    for (std::size_t f = 0; f < cols; ++f) rows[r * ld + f] = block[f * kRowBlock + r];
-  }
-}
 
 // One row block of a layer's product with its weights, `Width` results, every accumulator in
 // registers and each source vector loaded once for all of them: out_k = (chain over m < depth of
@@ -119,6 +85,30 @@ void row_block_product(const float* src, std::size_t depth, const float* w, cons
   }
 }
 
+// The documented fold of one logical 16-lane sum (lanes: 16 floats, 64-byte aligned): (l, l + 8),
+// (l, l + 4), (l, l + 2), (l, l + 1), each a + b with a the lower lane, in registers: AVX-512
+// adds its halves, AVX2 its two vectors, SSE2 its four vectors pairwise, then every ISA halves one
+// 128-bit vector twice. The same additions as the scalar fold, so the same bits on every ISA.
+template <class Arch>
+inline float fold_lanes(const float* lanes) noexcept {
+  __m128 four;
+  if constexpr (std::is_same_v<Arch, xsimd::avx512f>) {
+    const __m512 v = _mm512_load_ps(lanes);
+    const __m256 eight =
+        _mm256_add_ps(_mm512_castps512_ps256(v),
+                      _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
+    four = _mm_add_ps(_mm256_castps256_ps128(eight), _mm256_extractf128_ps(eight, 1));
+  } else if constexpr (std::is_same_v<Arch, xsimd::fma3<xsimd::avx2>>) {
+    const __m256 eight = _mm256_add_ps(_mm256_load_ps(lanes), _mm256_load_ps(lanes + 8));
+    four = _mm_add_ps(_mm256_castps256_ps128(eight), _mm256_extractf128_ps(eight, 1));
+  } else {
+    four = _mm_add_ps(_mm_add_ps(_mm_load_ps(lanes), _mm_load_ps(lanes + 8)),
+                      _mm_add_ps(_mm_load_ps(lanes + 4), _mm_load_ps(lanes + 12)));
+  }
+  const __m128 two = _mm_add_ps(four, _mm_movehl_ps(four, four));
+  return _mm_cvtss_f32(_mm_add_ss(two, _mm_shuffle_ps(two, two, 1)));
+}
+
 // dW (and db) of a layer with `Outputs` columns from its inputs' blocks `a` and its deltas'
 // blocks `d`: per input i, every output's 16 lane sums in registers across the blocks, then the
 // documented fold of all of them at once.
@@ -132,12 +122,8 @@ void row_block_gradients(const row_block_layer& layer, const float* a, const flo
   const std::size_t a_step = kRowBlock * inputs, d_step = kRowBlock * Outputs;
   alignas(64) float lanes[Outputs][kRowBlock];
   const auto fold_into = [&](float* out) {
-    for (std::size_t half = kRowBlock / 2; half >= 1; half /= 2) {
-      for (std::size_t j = 0; j < Outputs; ++j) {
-        for (std::size_t l = 0; l < half; ++l) lanes[j][l] = lanes[j][l] + lanes[j][l + half];
-      }
-    }
-    for (std::size_t j = 0; j < Outputs; ++j) out[j] = lanes[j][0];
+#pragma GCC unroll 16
+    for (std::size_t j = 0; j < Outputs; ++j) out[j] = fold_lanes<Arch>(lanes[j]);
   };
   for (std::size_t i = 0; i < inputs; ++i) {
     for (std::size_t v = 0; v < nv; ++v) {
@@ -304,12 +290,7 @@ void row_block_forward(const row_block_network& net, const float* x, std::size_t
     return;
   }
   const std::size_t blocks = row_blocks(batch);
-  const std::size_t inputs = net.layers[0].inputs;
-  for (std::size_t b = 0; b < blocks; ++b) {
-    const std::size_t first = b * kRowBlock;
-    rows_to_block<Arch>(x + first * inputs, inputs, std::min(kRowBlock, batch - first), inputs,
-                        net.input_blocks + first * inputs);
-  }
+  rows_to_blocks<Arch>(x, batch, net.layers[0].inputs, net.input_blocks);
   const float* in = net.input_blocks;
   for (std::size_t l = 0; l < net.layer_count; ++l) {
     const row_block_layer& layer = net.layers[l];
@@ -322,11 +303,7 @@ void row_block_forward(const row_block_network& net, const float* x, std::size_t
               z + b * kRowBlock * layer.outputs);
     }
     if (last) {
-      for (std::size_t b = 0; b < blocks; ++b) {
-        const std::size_t first = b * kRowBlock;
-        block_to_rows<Arch>(z + first * layer.outputs, std::min(kRowBlock, batch - first),
-                            layer.outputs, net.output_z + first * layer.outputs, layer.outputs);
-      }
+      blocks_to_rows<Arch>(z, batch, layer.outputs, net.output_z);
     } else {
       row_block_activate<Arch>(layer, z, blocks * kRowBlock * layer.outputs);
       zero_padding_lanes<Arch>(z + (blocks - 1) * kRowBlock * layer.outputs, batch, layer.outputs);
@@ -339,13 +316,7 @@ template <class Arch>
 void row_block_backward(const row_block_network& net, std::size_t batch) noexcept {
   const std::size_t blocks = row_blocks(batch);
   const std::size_t last = net.layer_count - 1;
-  const std::size_t outputs = net.layers[last].outputs;
-  for (std::size_t b = 0; b < blocks; ++b) {
-    const std::size_t first = b * kRowBlock;
-    rows_to_block<Arch>(net.output_deltas + first * outputs, outputs,
-                        std::min(kRowBlock, batch - first), outputs,
-                        net.output_delta_blocks + first * outputs);
-  }
+  rows_to_blocks<Arch>(net.output_deltas, batch, net.layers[last].outputs, net.output_delta_blocks);
   for (std::size_t l = last + 1; l-- > 0;) {
     const row_block_layer& layer = net.layers[l];
     const float* d = l == last ? net.output_delta_blocks : layer.deltas;
