@@ -53,35 +53,69 @@ namespace simdnn::kernels {
 template <class Arch>
 inline constexpr std::size_t row_block_vectors = kRowBlock / xsimd::batch<float, Arch>::size;
 
-// One row block of a layer's product with its weights, `Width` results, every accumulator in
-// registers and each source vector loaded once for all of them: out_k = (chain over m < depth of
-// fma(src_m, w(m, k)) from +0) + bias_k (no bias: null). Forward (Transposed false): src the
-// inputs, depth the layer's inputs, w(m, k) = weights[m * Width + k], out Z. Backward (Transposed
-// true): src this layer's dL/dZ, depth its outputs, w(m, k) = weights[k * depth + m] (W^T), out
-// the layer below's g. Either way the chain per result runs m = 0, 1, ..., the sgemm order.
-template <class Arch, std::size_t Width, bool Transposed>
-void row_block_product(const float* src, std::size_t depth, const float* w, const float* bias,
-                       float* out) noexcept {
+// Results [First, First + Count) of one row block's product (below), every vector of the block
+// at once, so each weight is broadcast once for all of them.
+template <class Arch, std::size_t Width, bool Transposed, std::size_t First, std::size_t Count>
+[[gnu::always_inline]] inline void row_block_product_pass(const float* src, std::size_t depth,
+                                                          const float* w, const float* bias,
+                                                          float* out) noexcept {
   using fbatch = xsimd::batch<float, Arch>;
-  constexpr std::size_t width = fbatch::size;
-  for (std::size_t v = 0; v < row_block_vectors<Arch>; ++v) {
-    fbatch acc[Width];
+  constexpr std::size_t width = fbatch::size, nv = row_block_vectors<Arch>;
+  fbatch acc[Count][nv];
 #pragma GCC unroll 16
-    for (std::size_t k = 0; k < Width; ++k) acc[k] = fbatch(0.0f);
-    for (std::size_t m = 0; m < depth; ++m) {
-      const fbatch s = fbatch::load_aligned(src + m * kRowBlock + v * width);
+  for (std::size_t k = 0; k < Count; ++k) {
+#pragma GCC unroll 4
+    for (std::size_t v = 0; v < nv; ++v) acc[k][v] = fbatch(0.0f);
+  }
+  for (std::size_t m = 0; m < depth; ++m) {
+    fbatch s[nv];
+#pragma GCC unroll 4
+    for (std::size_t v = 0; v < nv; ++v)
+      s[v] = fbatch::load_aligned(src + m * kRowBlock + v * width);
 #pragma GCC unroll 16
-      for (std::size_t k = 0; k < Width; ++k) {
-        const float weight = Transposed ? w[k * depth + m] : w[m * Width + k];
-        acc[k] = fused_multiply_add<Arch>(s, fbatch(weight), acc[k]);
+    for (std::size_t k = 0; k < Count; ++k) {
+      const fbatch weight(Transposed ? w[(First + k) * depth + m] : w[m * Width + First + k]);
+#pragma GCC unroll 4
+      for (std::size_t v = 0; v < nv; ++v) {
+        acc[k][v] = fused_multiply_add<Arch>(s[v], weight, acc[k][v]);
       }
     }
-    if (bias != nullptr) {
+  }
 #pragma GCC unroll 16
-      for (std::size_t k = 0; k < Width; ++k) acc[k] = acc[k] + fbatch(bias[k]);
+  for (std::size_t k = 0; k < Count; ++k) {
+#pragma GCC unroll 4
+    for (std::size_t v = 0; v < nv; ++v) {
+      if (bias != nullptr) acc[k][v] = acc[k][v] + fbatch(bias[First + k]);
+      acc[k][v].store_aligned(out + (First + k) * kRowBlock + v * width);
     }
-#pragma GCC unroll 16
-    for (std::size_t k = 0; k < Width; ++k) acc[k].store_aligned(out + k * kRowBlock + v * width);
+  }
+}
+
+// `blocks` row blocks of a layer's product with its weights, `Width` results per row:
+// out_k = (chain over m < depth of fma(src_m, w(m, k)) from +0) + bias_k (no bias: null).
+// Forward (Transposed false): src the inputs, depth the layer's inputs, w(m, k) = weights[m *
+// Width + k], out Z. Backward (Transposed true): src this layer's dL/dZ, depth its outputs,
+// w(m, k) = weights[k * depth + m] (W^T), out the layer below's g. Either way the chain per
+// result runs m = 0, 1, ..., the sgemm order. The results go in passes of as many as keep their
+// accumulators (one per vector of the block), the block's source vectors and a broadcast weight
+// in the ISA's registers (AVX2: 6 of a 10-wide layer, then 4; AVX-512: all 16).
+template <class Arch, std::size_t Width, bool Transposed>
+void row_block_product(const float* src, std::size_t depth, const float* w, const float* bias,
+                       float* out, std::size_t blocks) noexcept {
+  constexpr std::size_t nv = row_block_vectors<Arch>;
+  constexpr std::size_t registers = std::is_same_v<Arch, xsimd::avx512f> ? 32 : 16;
+  constexpr std::size_t chunk = std::min(Width, (registers - nv - 1) / nv);
+  constexpr std::size_t passes = (Width + chunk - 1) / chunk;
+  for (std::size_t b = 0; b < blocks; ++b) {
+    const float* block_src = src + b * kRowBlock * depth;
+    float* block_out = out + b * kRowBlock * Width;
+    [&]<std::size_t... P>(std::index_sequence<P...>) {
+      (row_block_product_pass<Arch, Width, Transposed, P * chunk,
+                              std::min(chunk, Width - P * chunk)>(block_src, depth, w, bias,
+                                                                  block_out),
+       ...);
+    }
+    (std::make_index_sequence<passes>{});
   }
 }
 
@@ -163,8 +197,8 @@ void row_block_gradients(const row_block_layer& layer, const float* a, const flo
 // The kernels above for a run-time width: one instantiation per width 1..16.
 template <class Arch>
 struct row_block_kernels {
-  using product_fn = void (*)(const float*, std::size_t, const float*, const float*,
-                              float*) noexcept;
+  using product_fn = void (*)(const float*, std::size_t, const float*, const float*, float*,
+                              std::size_t) noexcept;
   using gradients_fn = void (*)(const row_block_layer&, const float*, const float*,
                                 std::size_t) noexcept;
   template <bool Transposed, std::size_t... W>
@@ -297,11 +331,8 @@ void row_block_forward(const row_block_network& net, const float* x, std::size_t
     const bool last = l + 1 == net.layer_count;
     // The output layer's Z goes through the output delta blocks (free until backward) to rows.
     float* z = last ? net.output_delta_blocks : layer.values;
-    const auto z_block = row_block_kernels<Arch>::z[layer.outputs - 1];
-    for (std::size_t b = 0; b < blocks; ++b) {
-      z_block(in + b * kRowBlock * layer.inputs, layer.inputs, layer.weights, layer.biases,
-              z + b * kRowBlock * layer.outputs);
-    }
+    row_block_kernels<Arch>::z[layer.outputs - 1](in, layer.inputs, layer.weights, layer.biases, z,
+                                                  blocks);
     if (last) {
       blocks_to_rows<Arch>(z, batch, layer.outputs, net.output_z);
     } else {
@@ -324,11 +355,8 @@ void row_block_backward(const row_block_network& net, std::size_t batch) noexcep
     row_block_kernels<Arch>::gradients[layer.outputs - 1](layer, a, d, blocks);
     if (l == 0) break;
     const row_block_layer& below = net.layers[l - 1];
-    const auto back_block = row_block_kernels<Arch>::back[below.outputs - 1];
-    for (std::size_t b = 0; b < blocks; ++b) {
-      back_block(d + b * kRowBlock * layer.outputs, layer.outputs, layer.weights, nullptr,
-                 below.deltas + b * kRowBlock * below.outputs);
-    }
+    row_block_kernels<Arch>::back[below.outputs - 1](d, layer.outputs, layer.weights, nullptr,
+                                                     below.deltas, blocks);
     row_block_derivative<Arch>(below, below.deltas, blocks * kRowBlock * below.outputs);
   }
 }

@@ -87,8 +87,9 @@ void blocks_to_rows(const float* blocks, std::size_t batch, std::size_t cols,
   // cols; a block's 16 cols elements are whole vectors.
   alignas(64) std::int32_t offsets[kRowBlock * kRowBlockMaxWidth];
   const std::size_t block_floats = kRowBlock * cols;
-  for (std::size_t e = 0; e < block_floats; ++e) {
-    offsets[e] = static_cast<std::int32_t>((e % cols) * kRowBlock + e / cols);
+  for (std::size_t r = 0, e = 0; r < kRowBlock; ++r) {  // e = r cols + f, no division
+    for (std::size_t f = 0; f < cols; ++f)
+      offsets[e++] = static_cast<std::int32_t>(f * kRowBlock + r);
   }
   const std::size_t whole = batch / kRowBlock;
   for (std::size_t b = 0; b < whole; ++b) {
