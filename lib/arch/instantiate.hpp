@@ -6,6 +6,7 @@
 
 #include "kernels/activations.hpp"
 #include "kernels/dense.hpp"
+#include "kernels/finite.hpp"
 #include "kernels/gemm/dispatch.hpp"
 #include "kernels/row_block.hpp"
 #include "kernels/sigmoid.hpp"
@@ -59,6 +60,7 @@ const kernel_table& make_kernel_table(isa id, const char* name, const char* tile
       .row_block_forward = &row_block_forward<Arch>,
       .row_block_backward = &row_block_backward<Arch>,
       .squared_error = &squared_error<Arch>,
+      .all_finite = &all_finite<Arch>,
   };
   return table;
 }

@@ -127,6 +127,9 @@ struct kernel_table {
   // (lib/kernels/squared_error.hpp): bitwise the same on every ISA.
   double (*squared_error)(const float* y, const float* t, std::size_t n, float* delta, float scale,
                           bool sigmoid_output) noexcept;
+  // No NaN or infinity among n floats: lib/common/finite.hpp's test on vectors
+  // (lib/kernels/finite.hpp).
+  bool (*all_finite)(const float* x, std::size_t n) noexcept;
 };
 
 // The table for `which`, or nullptr if this build or this CPU/OS cannot run it.

@@ -261,7 +261,7 @@ bool stage_rows(network_state& net, const float* inputs, index_range rows, bool 
     return standardize_checked(inputs + offset, net.input_mean, net.input_stddev,
                                net.input_copy + offset, rows.size(), width);
   }
-  if (borrow) return all_finite(inputs + offset, rows.size() * width);
+  if (borrow) return net.kernels->all_finite(inputs + offset, rows.size() * width);
   return copy_checked(inputs + offset, net.input_copy + offset, rows.size() * width);
 }
 
@@ -562,7 +562,7 @@ result<float> network::train_batch(std::span<const float> inputs, std::span<cons
   if (inputs.size() != batch * net.widths[0] || targets.size() != output_count) {
     return {status::size_mismatch, 0.0f};
   }
-  if (!std::isfinite(learning_rate) || !all_finite(targets.data(), output_count)) {
+  if (!std::isfinite(learning_rate) || !net.kernels->all_finite(targets.data(), output_count)) {
     return {status::non_finite_input, 0.0f};
   }
   // Staging, forward, loss, backward and step in one pass: with a team, one wake-up for all.

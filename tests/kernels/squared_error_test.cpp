@@ -71,8 +71,8 @@ TEST_P(SquaredErrorTest, SumAndDeltasFollowTheDocumentedOrder) {
     const float scale = 2.0f / 3.0f;
     const double expected = eight_lane_reference(y, t, n);
     order_matters = order_matters || running_sum(y, t, n) != expected;
-    EXPECT_EQ(std::bit_cast<std::uint64_t>(table_->squared_error(y.data(), t.data(), n, nullptr,
-                                                                 scale, false)),
+    EXPECT_EQ(std::bit_cast<std::uint64_t>(
+                  table_->squared_error(y.data(), t.data(), n, nullptr, scale, false)),
               std::bit_cast<std::uint64_t>(expected));
     for (bool sigmoid_output : {false, true}) {
       SCOPED_TRACE(sigmoid_output);
@@ -83,8 +83,8 @@ TEST_P(SquaredErrorTest, SumAndDeltasFollowTheDocumentedOrder) {
       EXPECT_EQ(std::bit_cast<std::uint64_t>(sum), std::bit_cast<std::uint64_t>(expected));
       std::vector<float> expected_delta(n);
       for (std::size_t i = 0; i < n; ++i) expected_delta[i] = scale * (y[i] - t[i]);
-      if (sigmoid_output) table_->sigmoid_delta(expected_delta.data(), y.data(),
-                                                expected_delta.data(), n);
+      if (sigmoid_output)
+        table_->sigmoid_delta(expected_delta.data(), y.data(), expected_delta.data(), n);
       for (std::size_t i = 0; i < n; ++i) {
         ASSERT_EQ(std::bit_cast<std::uint32_t>(delta[i]),
                   std::bit_cast<std::uint32_t>(expected_delta[i]))
