@@ -58,6 +58,7 @@ inline constexpr std::size_t row_block_vectors = kRowBlock / xsimd::batch<float,
 template <class Arch, std::size_t Width, bool Transposed, std::size_t First, std::size_t Count>
 [[gnu::always_inline]] inline void row_block_product_pass(const float* src, std::size_t depth,
                                                           const float* w, const float* bias,
+                                                          const float* sigmoid_values,
                                                           float* out) noexcept {
   using fbatch = xsimd::batch<float, Arch>;
   constexpr std::size_t width = fbatch::size, nv = row_block_vectors<Arch>;
@@ -85,8 +86,12 @@ template <class Arch, std::size_t Width, bool Transposed, std::size_t First, std
   for (std::size_t k = 0; k < Count; ++k) {
 #pragma GCC unroll 4
     for (std::size_t v = 0; v < nv; ++v) {
+      const std::size_t at = (First + k) * kRowBlock + v * width;
       if (bias != nullptr) acc[k][v] = acc[k][v] + fbatch(bias[First + k]);
-      acc[k][v].store_aligned(out + (First + k) * kRowBlock + v * width);
+      if (sigmoid_values != nullptr) {
+        acc[k][v] = acc[k][v] * sigmoid_slope<Arch>(fbatch::load_aligned(sigmoid_values + at));
+      }
+      acc[k][v].store_aligned(out + at);
     }
   }
 }
@@ -95,13 +100,15 @@ template <class Arch, std::size_t Width, bool Transposed, std::size_t First, std
 // out_k = (chain over m < depth of fma(src_m, w(m, k)) from +0) + bias_k (no bias: null).
 // Forward (Transposed false): src the inputs, depth the layer's inputs, w(m, k) = weights[m *
 // Width + k], out Z. Backward (Transposed true): src this layer's dL/dZ, depth its outputs,
-// w(m, k) = weights[k * depth + m] (W^T), out the layer below's g. Either way the chain per
+// w(m, k) = weights[k * depth + m] (W^T), out the layer below's g; with `sigmoid_values` (the
+// layer below's A, in blocks like out) it stores g * (a - a^2), sigmoid_delta's operations, so a
+// sigmoid layer's derivative takes no second pass over its deltas. Either way the chain per
 // result runs m = 0, 1, ..., the sgemm order. The results go in passes of as many as keep their
 // accumulators (one per vector of the block), the block's source vectors and a broadcast weight
 // in the ISA's registers (AVX2: 6 of a 10-wide layer, then 4; AVX-512: all 16).
 template <class Arch, std::size_t Width, bool Transposed>
 void row_block_product(const float* src, std::size_t depth, const float* w, const float* bias,
-                       float* out, std::size_t blocks) noexcept {
+                       const float* sigmoid_values, float* out, std::size_t blocks) noexcept {
   constexpr std::size_t nv = row_block_vectors<Arch>;
   constexpr std::size_t registers = std::is_same_v<Arch, xsimd::avx512f> ? 32 : 16;
   constexpr std::size_t chunk = std::min(Width, (registers - nv - 1) / nv);
@@ -109,10 +116,12 @@ void row_block_product(const float* src, std::size_t depth, const float* w, cons
   for (std::size_t b = 0; b < blocks; ++b) {
     const float* block_src = src + b * kRowBlock * depth;
     float* block_out = out + b * kRowBlock * Width;
+    const float* block_values =
+        sigmoid_values != nullptr ? sigmoid_values + b * kRowBlock * Width : nullptr;
     [&]<std::size_t... P>(std::index_sequence<P...>) {
       (row_block_product_pass<Arch, Width, Transposed, P * chunk,
                               std::min(chunk, Width - P * chunk)>(block_src, depth, w, bias,
-                                                                  block_out),
+                                                                  block_values, block_out),
        ...);
     }
     (std::make_index_sequence<passes>{});
@@ -197,8 +206,8 @@ void row_block_gradients(const row_block_layer& layer, const float* a, const flo
 // The kernels above for a run-time width: one instantiation per width 1..16.
 template <class Arch>
 struct row_block_kernels {
-  using product_fn = void (*)(const float*, std::size_t, const float*, const float*, float*,
-                              std::size_t) noexcept;
+  using product_fn = void (*)(const float*, std::size_t, const float*, const float*, const float*,
+                              float*, std::size_t) noexcept;
   using gradients_fn = void (*)(const row_block_layer&, const float*, const float*,
                                 std::size_t) noexcept;
   template <bool Transposed, std::size_t... W>
@@ -331,8 +340,8 @@ void row_block_forward(const row_block_network& net, const float* x, std::size_t
     const bool last = l + 1 == net.layer_count;
     // The output layer's Z goes through the output delta blocks (free until backward) to rows.
     float* z = last ? net.output_delta_blocks : layer.values;
-    row_block_kernels<Arch>::z[layer.outputs - 1](in, layer.inputs, layer.weights, layer.biases, z,
-                                                  blocks);
+    row_block_kernels<Arch>::z[layer.outputs - 1](in, layer.inputs, layer.weights, layer.biases,
+                                                  nullptr, z, blocks);
     if (last) {
       blocks_to_rows<Arch>(z, batch, layer.outputs, net.output_z);
     } else {
@@ -355,9 +364,13 @@ void row_block_backward(const row_block_network& net, std::size_t batch) noexcep
     row_block_kernels<Arch>::gradients[layer.outputs - 1](layer, a, d, blocks);
     if (l == 0) break;
     const row_block_layer& below = net.layers[l - 1];
+    // A sigmoid's derivative in the product's stores; the others' by their array kernels.
+    const bool sigmoid = below.act == activation::sigmoid || below.act == activation::sigmoid_fast;
     row_block_kernels<Arch>::back[below.outputs - 1](d, layer.outputs, layer.weights, nullptr,
-                                                     below.deltas, blocks);
-    row_block_derivative<Arch>(below, below.deltas, blocks * kRowBlock * below.outputs);
+                                                     sigmoid ? below.values : nullptr, below.deltas,
+                                                     blocks);
+    if (!sigmoid)
+      row_block_derivative<Arch>(below, below.deltas, blocks * kRowBlock * below.outputs);
   }
 }
 
