@@ -25,7 +25,8 @@ bool all_finite(const float* x, std::size_t n) noexcept {
   ubatch flags(0u);
   std::size_t i = 0;
   for (; i + width <= n; i += width) {
-    flags = flags | ((xsimd::bitwise_cast<ubatch>(fbatch::load_unaligned(x + i)) & exponent) + carry);
+    flags =
+        flags | ((xsimd::bitwise_cast<ubatch>(fbatch::load_unaligned(x + i)) & exponent) + carry);
   }
   alignas(64) std::uint32_t lanes[width];
   flags.store_aligned(lanes);

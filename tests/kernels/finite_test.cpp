@@ -27,7 +27,8 @@ class AllFiniteTest : public ::testing::TestWithParam<isa> {
 TEST_P(AllFiniteTest, AgreesWithTheScalarCheckEverywhere) {
   constexpr float inf = std::numeric_limits<float>::infinity();
   constexpr float nan = std::numeric_limits<float>::quiet_NaN();
-  const float finite[] = {0.0f, -0.0f, FLT_MAX, -FLT_MAX, FLT_MIN, FLT_TRUE_MIN, -FLT_TRUE_MIN, 1.0f};
+  const float finite[] = {0.0f,    -0.0f,        FLT_MAX,       -FLT_MAX,
+                          FLT_MIN, FLT_TRUE_MIN, -FLT_TRUE_MIN, 1.0f};
   const float special[] = {inf, -inf, nan, -nan, std::numeric_limits<float>::signaling_NaN()};
   for (std::size_t n = 0; n <= 40; ++n) {
     SCOPED_TRACE(n);
