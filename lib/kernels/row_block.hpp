@@ -25,7 +25,9 @@
 //    The unfused path sums each gradient in one chain over the rows; the two differ in rounding
 //    only (both within the sgemm accuracy bound of simdnn/sgemm.hpp).
 // Activations and their derivatives are the array kernels themselves (bit for bit the network's),
-// run over whole layers at once so the accurate sigmoid's long dependency chains overlap.
+// run over whole layers at once so the accurate sigmoid's long dependency chains overlap; a
+// sigmoid layer's derivative g * (a - a^2) is taken in the backward product's stores instead
+// (sigmoid_delta's two operations, so the same bits). Transposes: row_block_transpose.hpp.
 #pragma once
 
 #include <immintrin.h>
