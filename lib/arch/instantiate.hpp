@@ -6,10 +6,12 @@
 
 #include "kernels/activations.hpp"
 #include "kernels/dense.hpp"
+#include "kernels/finite.hpp"
 #include "kernels/gemm/dispatch.hpp"
 #include "kernels/gemm/epilogue.hpp"
 #include "kernels/row_block.hpp"
 #include "kernels/sigmoid.hpp"
+#include "kernels/squared_error.hpp"
 #include "kernels/table.hpp"
 #include "kernels/tanh.hpp"
 
@@ -60,6 +62,8 @@ const kernel_table& make_kernel_table(isa id, const char* name, const char* tile
       .dense_forward_narrow_row = &dense_forward_narrow_row<Arch>,
       .row_block_forward = &row_block_forward<Arch>,
       .row_block_backward = &row_block_backward<Arch>,
+      .squared_error = &squared_error<Arch>,
+      .all_finite = &all_finite<Arch>,
   };
   return table;
 }

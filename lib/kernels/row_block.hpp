@@ -25,13 +25,18 @@
 //    The unfused path sums each gradient in one chain over the rows; the two differ in rounding
 //    only (both within the sgemm accuracy bound of simdnn/sgemm.hpp).
 // Activations and their derivatives are the array kernels themselves (bit for bit the network's),
-// run over whole layers at once so the accurate sigmoid's long dependency chains overlap.
+// run over whole layers at once so the accurate sigmoid's long dependency chains overlap; a
+// sigmoid layer's derivative g * (a - a^2) is taken in the backward product's stores instead
+// (sigmoid_delta's two operations, so the same bits). Transposes: row_block_transpose.hpp.
 #pragma once
+
+#include <immintrin.h>
 
 #include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 #include <utility>
 
 #include <xsimd/xsimd.hpp>
@@ -40,6 +45,7 @@
 #include "kernels/fma.hpp"
 #include "kernels/partial.hpp"
 #include "kernels/row_block_layout.hpp"
+#include "kernels/row_block_transpose.hpp"
 #include "kernels/sigmoid.hpp"
 #include "kernels/tanh.hpp"
 
@@ -49,74 +55,103 @@ namespace simdnn::kernels {
 template <class Arch>
 inline constexpr std::size_t row_block_vectors = kRowBlock / xsimd::batch<float, Arch>::size;
 
-// Rows [0, valid) of a row-major matrix (`cols` values per row, `ld` apart) into one row block;
-// lanes past `valid` get `filler`. A template on Arch, like everything in the per-ISA objects, so
-// the linker never merges it across ISAs.
-template <class Arch>
-inline void rows_to_block(const float* rows, std::size_t ld, std::size_t valid, std::size_t cols,
-                          float* block) noexcept {
+// Results [First, First + Count) of one row block's product (below), every vector of the block
+// at once, so each weight is broadcast once for all of them.
+template <class Arch, std::size_t Width, bool Transposed, std::size_t First, std::size_t Count>
+[[gnu::always_inline]] inline void row_block_product_pass(const float* src, std::size_t depth,
+                                                          const float* w, const float* bias,
+                                                          const float* sigmoid_values,
+                                                          float* out) noexcept {
   using fbatch = xsimd::batch<float, Arch>;
-  using ibatch = xsimd::batch<std::int32_t, Arch>;
-  constexpr std::size_t width = fbatch::size;
-  if (valid == kRowBlock) {
-    // A whole block: one gather per vector of rows (plain loads, so the same values on every ISA).
-    alignas(64) std::int32_t offsets[width];
-    for (std::size_t l = 0; l < width; ++l) offsets[l] = static_cast<std::int32_t>(l * ld);
-    const ibatch index = ibatch::load_aligned(offsets);
-    for (std::size_t f = 0; f < cols; ++f) {
-      for (std::size_t v = 0; v < row_block_vectors<Arch>; ++v) {
-        fbatch::gather(rows + v * width * ld + f, index)
-            .store_aligned(block + f * kRowBlock + v * width);
+  constexpr std::size_t width = fbatch::size, nv = row_block_vectors<Arch>;
+  fbatch acc[Count][nv];
+#pragma GCC unroll 16
+  for (std::size_t k = 0; k < Count; ++k) {
+#pragma GCC unroll 4
+    for (std::size_t v = 0; v < nv; ++v) acc[k][v] = fbatch(0.0f);
+  }
+  for (std::size_t m = 0; m < depth; ++m) {
+    fbatch s[nv];
+#pragma GCC unroll 4
+    for (std::size_t v = 0; v < nv; ++v)
+      s[v] = fbatch::load_aligned(src + m * kRowBlock + v * width);
+#pragma GCC unroll 16
+    for (std::size_t k = 0; k < Count; ++k) {
+      const fbatch weight(Transposed ? w[(First + k) * depth + m] : w[m * Width + First + k]);
+#pragma GCC unroll 4
+      for (std::size_t v = 0; v < nv; ++v) {
+        acc[k][v] = fused_multiply_add<Arch>(s[v], weight, acc[k][v]);
       }
     }
-    return;
   }
-  for (std::size_t f = 0; f < cols; ++f) {
-    float* lanes = block + f * kRowBlock;
-    std::size_t r = 0;
-    for (; r < valid; ++r) lanes[r] = rows[r * ld + f];
-    for (; r < kRowBlock; ++r) lanes[r] = 0.0f;
-  }
-}
-
-template <class Arch>
-inline void block_to_rows(const float* block, std::size_t valid, std::size_t cols, float* rows,
-                          std::size_t ld) noexcept {
-  for (std::size_t r = 0; r < valid; ++r) {
-    for (std::size_t f = 0; f < cols; ++f) rows[r * ld + f] = block[f * kRowBlock + r];
+#pragma GCC unroll 16
+  for (std::size_t k = 0; k < Count; ++k) {
+#pragma GCC unroll 4
+    for (std::size_t v = 0; v < nv; ++v) {
+      const std::size_t at = (First + k) * kRowBlock + v * width;
+      if (bias != nullptr) acc[k][v] = acc[k][v] + fbatch(bias[First + k]);
+      if (sigmoid_values != nullptr) {
+        acc[k][v] = acc[k][v] * sigmoid_slope<Arch>(fbatch::load_aligned(sigmoid_values + at));
+      }
+      acc[k][v].store_aligned(out + at);
+    }
   }
 }
 
-// One row block of a layer's product with its weights, `Width` results, every accumulator in
-// registers and each source vector loaded once for all of them: out_k = (chain over m < depth of
-// fma(src_m, w(m, k)) from +0) + bias_k (no bias: null). Forward (Transposed false): src the
-// inputs, depth the layer's inputs, w(m, k) = weights[m * Width + k], out Z. Backward (Transposed
-// true): src this layer's dL/dZ, depth its outputs, w(m, k) = weights[k * depth + m] (W^T), out
-// the layer below's g. Either way the chain per result runs m = 0, 1, ..., the sgemm order.
+// `blocks` row blocks of a layer's product with its weights, `Width` results per row:
+// out_k = (chain over m < depth of fma(src_m, w(m, k)) from +0) + bias_k (no bias: null).
+// Forward (Transposed false): src the inputs, depth the layer's inputs, w(m, k) = weights[m *
+// Width + k], out Z. Backward (Transposed true): src this layer's dL/dZ, depth its outputs,
+// w(m, k) = weights[k * depth + m] (W^T), out the layer below's g; with `sigmoid_values` (the
+// layer below's A, in blocks like out) it stores g * (a - a^2), sigmoid_delta's operations, so a
+// sigmoid layer's derivative takes no second pass over its deltas. Either way the chain per
+// result runs m = 0, 1, ..., the sgemm order. The results go in passes of as many as keep their
+// accumulators (one per vector of the block), the block's source vectors and a broadcast weight
+// in the ISA's registers (AVX2: 6 of a 10-wide layer, then 4; AVX-512: all 16).
 template <class Arch, std::size_t Width, bool Transposed>
 void row_block_product(const float* src, std::size_t depth, const float* w, const float* bias,
-                       float* out) noexcept {
-  using fbatch = xsimd::batch<float, Arch>;
-  constexpr std::size_t width = fbatch::size;
-  for (std::size_t v = 0; v < row_block_vectors<Arch>; ++v) {
-    fbatch acc[Width];
-#pragma GCC unroll 16
-    for (std::size_t k = 0; k < Width; ++k) acc[k] = fbatch(0.0f);
-    for (std::size_t m = 0; m < depth; ++m) {
-      const fbatch s = fbatch::load_aligned(src + m * kRowBlock + v * width);
-#pragma GCC unroll 16
-      for (std::size_t k = 0; k < Width; ++k) {
-        const float weight = Transposed ? w[k * depth + m] : w[m * Width + k];
-        acc[k] = fused_multiply_add<Arch>(s, fbatch(weight), acc[k]);
-      }
+                       const float* sigmoid_values, float* out, std::size_t blocks) noexcept {
+  constexpr std::size_t nv = row_block_vectors<Arch>;
+  constexpr std::size_t registers = std::is_same_v<Arch, xsimd::avx512f> ? 32 : 16;
+  constexpr std::size_t chunk = std::min(Width, (registers - nv - 1) / nv);
+  constexpr std::size_t passes = (Width + chunk - 1) / chunk;
+  for (std::size_t b = 0; b < blocks; ++b) {
+    const float* block_src = src + b * kRowBlock * depth;
+    float* block_out = out + b * kRowBlock * Width;
+    const float* block_values =
+        sigmoid_values != nullptr ? sigmoid_values + b * kRowBlock * Width : nullptr;
+    [&]<std::size_t... P>(std::index_sequence<P...>) {
+      (row_block_product_pass<Arch, Width, Transposed, P * chunk,
+                              std::min(chunk, Width - P * chunk)>(block_src, depth, w, bias,
+                                                                  block_values, block_out),
+       ...);
     }
-    if (bias != nullptr) {
-#pragma GCC unroll 16
-      for (std::size_t k = 0; k < Width; ++k) acc[k] = acc[k] + fbatch(bias[k]);
-    }
-#pragma GCC unroll 16
-    for (std::size_t k = 0; k < Width; ++k) acc[k].store_aligned(out + k * kRowBlock + v * width);
+    (std::make_index_sequence<passes>{});
   }
+}
+
+// The documented fold of one logical 16-lane sum (lanes: 16 floats, 64-byte aligned): (l, l + 8),
+// (l, l + 4), (l, l + 2), (l, l + 1), each a + b with a the lower lane, in registers: AVX-512
+// adds its halves, AVX2 its two vectors, SSE2 its four vectors pairwise, then every ISA halves one
+// 128-bit vector twice. The same additions as the scalar fold, so the same bits on every ISA.
+template <class Arch>
+inline float fold_lanes(const float* lanes) noexcept {
+  __m128 four;
+  if constexpr (std::is_same_v<Arch, xsimd::avx512f>) {
+    const __m512 v = _mm512_load_ps(lanes);
+    const __m256 eight =
+        _mm256_add_ps(_mm512_castps512_ps256(v),
+                      _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
+    four = _mm_add_ps(_mm256_castps256_ps128(eight), _mm256_extractf128_ps(eight, 1));
+  } else if constexpr (std::is_same_v<Arch, xsimd::fma3<xsimd::avx2>>) {
+    const __m256 eight = _mm256_add_ps(_mm256_load_ps(lanes), _mm256_load_ps(lanes + 8));
+    four = _mm_add_ps(_mm256_castps256_ps128(eight), _mm256_extractf128_ps(eight, 1));
+  } else {
+    four = _mm_add_ps(_mm_add_ps(_mm_load_ps(lanes), _mm_load_ps(lanes + 8)),
+                      _mm_add_ps(_mm_load_ps(lanes + 4), _mm_load_ps(lanes + 12)));
+  }
+  const __m128 two = _mm_add_ps(four, _mm_movehl_ps(four, four));
+  return _mm_cvtss_f32(_mm_add_ss(two, _mm_shuffle_ps(two, two, 1)));
 }
 
 // dW (and db) of a layer with `Outputs` columns from its inputs' blocks `a` and its deltas'
@@ -132,12 +167,8 @@ void row_block_gradients(const row_block_layer& layer, const float* a, const flo
   const std::size_t a_step = kRowBlock * inputs, d_step = kRowBlock * Outputs;
   alignas(64) float lanes[Outputs][kRowBlock];
   const auto fold_into = [&](float* out) {
-    for (std::size_t half = kRowBlock / 2; half >= 1; half /= 2) {
-      for (std::size_t j = 0; j < Outputs; ++j) {
-        for (std::size_t l = 0; l < half; ++l) lanes[j][l] = lanes[j][l] + lanes[j][l + half];
-      }
-    }
-    for (std::size_t j = 0; j < Outputs; ++j) out[j] = lanes[j][0];
+#pragma GCC unroll 16
+    for (std::size_t j = 0; j < Outputs; ++j) out[j] = fold_lanes<Arch>(lanes[j]);
   };
   for (std::size_t i = 0; i < inputs; ++i) {
     for (std::size_t v = 0; v < nv; ++v) {
@@ -177,8 +208,8 @@ void row_block_gradients(const row_block_layer& layer, const float* a, const flo
 // The kernels above for a run-time width: one instantiation per width 1..16.
 template <class Arch>
 struct row_block_kernels {
-  using product_fn = void (*)(const float*, std::size_t, const float*, const float*,
-                              float*) noexcept;
+  using product_fn = void (*)(const float*, std::size_t, const float*, const float*, const float*,
+                              float*, std::size_t) noexcept;
   using gradients_fn = void (*)(const row_block_layer&, const float*, const float*,
                                 std::size_t) noexcept;
   template <bool Transposed, std::size_t... W>
@@ -304,29 +335,17 @@ void row_block_forward(const row_block_network& net, const float* x, std::size_t
     return;
   }
   const std::size_t blocks = row_blocks(batch);
-  const std::size_t inputs = net.layers[0].inputs;
-  for (std::size_t b = 0; b < blocks; ++b) {
-    const std::size_t first = b * kRowBlock;
-    rows_to_block<Arch>(x + first * inputs, inputs, std::min(kRowBlock, batch - first), inputs,
-                        net.input_blocks + first * inputs);
-  }
+  rows_to_blocks<Arch>(x, batch, net.layers[0].inputs, net.input_blocks);
   const float* in = net.input_blocks;
   for (std::size_t l = 0; l < net.layer_count; ++l) {
     const row_block_layer& layer = net.layers[l];
     const bool last = l + 1 == net.layer_count;
     // The output layer's Z goes through the output delta blocks (free until backward) to rows.
     float* z = last ? net.output_delta_blocks : layer.values;
-    const auto z_block = row_block_kernels<Arch>::z[layer.outputs - 1];
-    for (std::size_t b = 0; b < blocks; ++b) {
-      z_block(in + b * kRowBlock * layer.inputs, layer.inputs, layer.weights, layer.biases,
-              z + b * kRowBlock * layer.outputs);
-    }
+    row_block_kernels<Arch>::z[layer.outputs - 1](in, layer.inputs, layer.weights, layer.biases,
+                                                  nullptr, z, blocks);
     if (last) {
-      for (std::size_t b = 0; b < blocks; ++b) {
-        const std::size_t first = b * kRowBlock;
-        block_to_rows<Arch>(z + first * layer.outputs, std::min(kRowBlock, batch - first),
-                            layer.outputs, net.output_z + first * layer.outputs, layer.outputs);
-      }
+      blocks_to_rows<Arch>(z, batch, layer.outputs, net.output_z);
     } else {
       row_block_activate<Arch>(layer, z, blocks * kRowBlock * layer.outputs);
       zero_padding_lanes<Arch>(z + (blocks - 1) * kRowBlock * layer.outputs, batch, layer.outputs);
@@ -339,13 +358,7 @@ template <class Arch>
 void row_block_backward(const row_block_network& net, std::size_t batch) noexcept {
   const std::size_t blocks = row_blocks(batch);
   const std::size_t last = net.layer_count - 1;
-  const std::size_t outputs = net.layers[last].outputs;
-  for (std::size_t b = 0; b < blocks; ++b) {
-    const std::size_t first = b * kRowBlock;
-    rows_to_block<Arch>(net.output_deltas + first * outputs, outputs,
-                        std::min(kRowBlock, batch - first), outputs,
-                        net.output_delta_blocks + first * outputs);
-  }
+  rows_to_blocks<Arch>(net.output_deltas, batch, net.layers[last].outputs, net.output_delta_blocks);
   for (std::size_t l = last + 1; l-- > 0;) {
     const row_block_layer& layer = net.layers[l];
     const float* d = l == last ? net.output_delta_blocks : layer.deltas;
@@ -353,12 +366,13 @@ void row_block_backward(const row_block_network& net, std::size_t batch) noexcep
     row_block_kernels<Arch>::gradients[layer.outputs - 1](layer, a, d, blocks);
     if (l == 0) break;
     const row_block_layer& below = net.layers[l - 1];
-    const auto back_block = row_block_kernels<Arch>::back[below.outputs - 1];
-    for (std::size_t b = 0; b < blocks; ++b) {
-      back_block(d + b * kRowBlock * layer.outputs, layer.outputs, layer.weights, nullptr,
-                 below.deltas + b * kRowBlock * below.outputs);
-    }
-    row_block_derivative<Arch>(below, below.deltas, blocks * kRowBlock * below.outputs);
+    // A sigmoid's derivative in the product's stores; the others' by their array kernels.
+    const bool sigmoid = below.act == activation::sigmoid || below.act == activation::sigmoid_fast;
+    row_block_kernels<Arch>::back[below.outputs - 1](d, layer.outputs, layer.weights, nullptr,
+                                                     sigmoid ? below.values : nullptr, below.deltas,
+                                                     blocks);
+    if (!sigmoid)
+      row_block_derivative<Arch>(below, below.deltas, blocks * kRowBlock * below.outputs);
   }
 }
 

@@ -142,6 +142,14 @@ struct kernel_table {
   void (*row_block_forward)(const row_block_network& net, const float* x,
                             std::size_t batch) noexcept;
   void (*row_block_backward)(const row_block_network& net, std::size_t batch) noexcept;
+  // The squared error's sum over n outputs in double, in its one order, and with delta non-null
+  // the output deltas scale (y - t), times y (1 - y) when sigmoid_output
+  // (lib/kernels/squared_error.hpp): bitwise the same on every ISA.
+  double (*squared_error)(const float* y, const float* t, std::size_t n, float* delta, float scale,
+                          bool sigmoid_output) noexcept;
+  // No NaN or infinity among n floats: lib/common/finite.hpp's test on vectors
+  // (lib/kernels/finite.hpp).
+  bool (*all_finite)(const float* x, std::size_t n) noexcept;
 };
 
 // The table for `which`, or nullptr if this build or this CPU/OS cannot run it.

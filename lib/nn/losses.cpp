@@ -1,6 +1,8 @@
 // lib/nn/losses.cpp — the network's losses (formulas: simdnn/network.hpp, "Losses"): each sum in
-// double in a fixed order, and the output deltas written in the same pass. Scalar code compiled for
-// the baseline ISA only, so a loss is bitwise the same on every machine.
+// double in a fixed order, and the output deltas written in the same pass. The cross-entropies are
+// scalar code compiled for the baseline ISA only; the squared error is a kernel
+// (lib/kernels/squared_error.hpp) whose IEEE double operations run in the same fixed order on
+// every ISA. Either way a loss is bitwise the same on every machine.
 #include "nn/losses.hpp"
 
 #include <algorithm>
@@ -15,7 +17,7 @@ namespace {
 
 // The sum of term(i) over i < n in double, in eight interleaved partial sums added in order at
 // the end: a fixed order (so loss() and train_batch() agree bitwise) that is short enough a chain
-// not to stall on add latency. Shared by the elementwise losses.
+// not to stall on add latency. The squared error's kernel sums in the same order.
 template <class Term>
 double eight_lane_sum(std::size_t n, Term term) noexcept {
   constexpr std::size_t lanes = 8;
@@ -29,21 +31,6 @@ double eight_lane_sum(std::size_t n, Term term) noexcept {
   double total = 0.0;
   for (double p : partial) total += p;
   return total;
-}
-
-// Sum of squared errors. With `delta` non-null it also writes delta[i] = scale * (y[i] - t[i]) in
-// the same pass.
-double squared_error_sum(const float* y, const float* t, std::size_t n, float* delta,
-                         float scale) noexcept {
-  const auto squared = [&](std::size_t i) {
-    const double error = static_cast<double>(y[i]) - static_cast<double>(t[i]);
-    return error * error;
-  };
-  if (delta == nullptr) return eight_lane_sum(n, squared);
-  return eight_lane_sum(n, [&](std::size_t i) {
-    delta[i] = scale * (y[i] - t[i]);
-    return squared(i);
-  });
 }
 
 // Binary cross-entropy from the logits z: max(z, 0) - z t + log1p(exp(-|z|)) per element, which
@@ -113,8 +100,9 @@ float reduce_loss(const network_state& net, double sum, std::size_t batch) noexc
 }
 
 // The loss's sum over the saved batch against `targets` (already checked finite and sized), and
-// with `delta` the output deltas dL/dZ of the last layer (for the squared error dL/dY; the
-// activation's derivative is applied in run_backward).
+// with `delta` the output deltas dL/dZ of the last layer: the cross-entropies fuse the output
+// activation's derivative into y - t; the squared error's dL/dY goes through the activation's
+// derivative here, in the same pass for a sigmoid output.
 double output_loss(const network_state& net, const float* targets, std::size_t batch,
                    float* delta) noexcept {
   const layer_state& last = net.layers[net.layer_count - 1];
@@ -130,7 +118,20 @@ double output_loss(const network_state& net, const float* targets, std::size_t b
     case loss_function::squared_error:
       break;
   }
-  return squared_error_sum(last.activations, targets, count, delta, scale);
+  const kernels::kernel_table& k = *net.kernels;
+  // sigmoid_delta's factor y (1 - y), taken in the loss's pass (the same operations on the same
+  // values as the activation's own backward kernel).
+  const bool sigmoid_output =
+      last.act == activation::sigmoid || last.act == activation::sigmoid_fast;
+  const double sum =
+      k.squared_error(last.activations, targets, count, delta, scale, sigmoid_output);
+  if (delta != nullptr && !sigmoid_output) {
+    const float* saved =
+        last.descriptor->derivative_from_output ? last.activations : last.pre_activations;
+    last.descriptor->backward(k, delta, saved, delta, batch, last.outputs,
+                              last.activation_parameter);
+  }
+  return sum;
 }
 
 }  // namespace simdnn::nn

@@ -15,9 +15,9 @@ float loss_scale(const network_state& net, std::size_t batch) noexcept;
 float reduce_loss(const network_state& net, double sum, std::size_t batch) noexcept;
 
 // The loss's sum over the saved batch against `targets` (already checked finite and sized), and
-// with `delta` the output deltas dL/dZ of the last layer (for the squared error dL/dY; the
-// activation's derivative is applied by the caller). The sum's order is fixed, so loss() and
-// train_batch() agree bitwise.
+// with `delta` the output deltas dL/dZ of the last layer (through the output activation's
+// derivative for every loss). The sum's order is fixed, so loss() and train_batch() agree
+// bitwise.
 double output_loss(const network_state& net, const float* targets, std::size_t batch,
                    float* delta) noexcept;
 

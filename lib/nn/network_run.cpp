@@ -273,7 +273,7 @@ bool stage_rows(network_state& net, const float* inputs, index_range rows, bool 
     return standardize_checked(inputs + offset, net.input_mean, net.input_stddev,
                                net.input_copy + offset, rows.size(), width);
   }
-  if (borrow) return all_finite(inputs + offset, rows.size() * width);
+  if (borrow) return net.kernels->all_finite(inputs + offset, rows.size() * width);
   return copy_checked(inputs + offset, net.input_copy + offset, rows.size() * width);
 }
 
@@ -294,12 +294,8 @@ void run_pass_part(pass& work, const crew& c) noexcept {
     // The loss's sum in its one order, on part 0; the others wait for the output deltas.
     if (c.part == 0) {
       layer_state& last = net.layers[net.layer_count - 1];
+      // dL/dZ, through the output activation's derivative.
       work.loss_sum = output_loss(net, work.targets, net.saved_batch, last.deltas);
-      // Through the output activation, unless the loss fused its derivative into the deltas (the
-      // cross-entropies: y - t).
-      if (net.loss == loss_function::squared_error) {
-        apply_activation_derivative(*net.kernels, last, {0, net.saved_batch});
-      }
     }
     c.sync();
     run_backward(net, c);
@@ -578,7 +574,7 @@ result<float> network::train_batch(std::span<const float> inputs, std::span<cons
   if (inputs.size() != batch * net.widths[0] || targets.size() != output_count) {
     return {status::size_mismatch, 0.0f};
   }
-  if (!std::isfinite(learning_rate) || !all_finite(targets.data(), output_count)) {
+  if (!std::isfinite(learning_rate) || !net.kernels->all_finite(targets.data(), output_count)) {
     return {status::non_finite_input, 0.0f};
   }
   // Staging, forward, loss, backward and step in one pass: with a team, one wake-up for all.

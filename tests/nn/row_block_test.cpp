@@ -47,10 +47,12 @@ struct emulated_pass {
   std::vector<std::vector<float>> values;    // per layer: rows x outputs (A; the output layer's Y)
   std::vector<std::vector<float>> dw, db;    // lane order
   std::vector<std::vector<float>> dw_plain;  // one chain over the rows, for the discrimination
+  double loss_sum = 0.0;                     // the squared error in its eight-lane order
 };
 
-// Widths, activations (hidden: sigmoid/relu/tanh... output identity), MSE with sum reduction:
-// dL/dY = 2 (y - t), and identity's derivative is 1, so the output deltas are exactly that.
+// Widths, activations (hidden: sigmoid/relu/tanh...; output identity or sigmoid), MSE with sum
+// reduction: dL/dY = 2 (y - t), times y (1 - y) (sigmoid_delta) for a sigmoid output. The loss:
+// eight partial sums in double over i = l mod 8, then 0 + p0 + ... + p7.
 emulated_pass emulate(const network& net, const std::vector<float>& x, const std::vector<float>& t,
                       std::size_t rows) {
   const isa which = net.kernels();
@@ -102,6 +104,18 @@ emulated_pass emulate(const network& net, const std::vector<float>& x, const std
   const std::size_t out_width = net.output_width();
   std::vector<float> d(rows * out_width);
   for (std::size_t k = 0; k < d.size(); ++k) d[k] = 2.0f * (e.values.back()[k] - t[k]);
+  const activation output = net.layer_activation(layers - 1);
+  if (output == activation::sigmoid || output == activation::sigmoid_fast) {
+    const std::vector<float> g = d;
+    simdnn::sigmoid_delta(g, e.values.back(), d);
+  }
+  double partial[8] = {};
+  for (std::size_t k = 0; k < d.size(); ++k) {
+    const double error = static_cast<double>(e.values.back()[k]) - static_cast<double>(t[k]);
+    const double square = error * error;
+    partial[k % 8] = partial[k % 8] + square;
+  }
+  for (double p : partial) e.loss_sum += p;
   for (std::size_t l = layers; l-- > 0;) {
     const std::size_t inputs = net.widths()[l], outputs = net.widths()[l + 1];
     const std::vector<float>& a = l == 0 ? x : e.values[l - 1];
@@ -189,7 +203,7 @@ void expect_documented_order(const row_block_case& c) {
   options.bias = c.bias;
   options.loss = loss_function::squared_error;
   options.reduction = loss_reduction::sum;
-  options.max_batch = 40;
+  options.max_batch = 160;
   options.seed = 17;
   network net(c.widths, options);
   splitmix64 rng(c.rows * 31 + c.widths.size());
@@ -204,6 +218,11 @@ void expect_documented_order(const row_block_case& c) {
   const auto y = net.forward(x, c.rows);
   ASSERT_EQ(y.error, status::ok);
   ASSERT_EQ(net.backward(t), status::ok);
+  const auto loss = net.loss(t);
+  ASSERT_EQ(loss.error, status::ok);
+  EXPECT_EQ(std::bit_cast<std::uint32_t>(loss.value),
+            std::bit_cast<std::uint32_t>(static_cast<float>(e.loss_sum)))
+      << "loss " << loss.value << ", documented order " << e.loss_sum;
 
   std::size_t mismatches = 0;
   for (std::size_t k = 0; k < y.value.size(); ++k) {
@@ -243,6 +262,18 @@ void expect_documented_order(const row_block_case& c) {
 TEST(RowBlock, FollowsTheDocumentedOrderIrisShape) {
   expect_documented_order(
       {{4, 10, 3, 3}, {activation::sigmoid, activation::sigmoid, activation::identity}, true, 37});
+}
+
+// The output layer's activation, loss and deltas through the fused loss pass (a sigmoid output's
+// y (1 - y) taken with the squared error), over Iris's 150 rows (nine whole blocks and one of 6),
+// whole blocks only, and a 16-wide output (a block's transposes at the widest).
+TEST(RowBlock, FollowsTheDocumentedOrderSigmoidOutput) {
+  for (std::size_t rows : {std::size_t{1}, std::size_t{32}, std::size_t{150}}) {
+    SCOPED_TRACE(rows);
+    expect_documented_order({{4, 10, 3}, {activation::sigmoid, activation::sigmoid}, true, rows});
+  }
+  expect_documented_order({{3, 5, 16}, {activation::tanh, activation::sigmoid_fast}, true, 35});
+  expect_documented_order({{16, 16, 16}, {activation::relu, activation::sigmoid}, false, 47});
 }
 
 TEST(RowBlock, FollowsTheDocumentedOrderOneFullBlockAndOneRow) {
