@@ -15,16 +15,20 @@
 //
 // dense_forward_narrow_row<Arch>(model, x, y): the same y for one row of a model whose every
 //   width (inputs and each layer's outputs) is at most dense_panel_width (16), e.g. 4-10-3-1.
-//   Needs no workspace: the row lives in one 64-byte stack buffer, each layer's outputs in
+//   Needs no workspace: the row lives in two 64-byte stack buffers (a layer reads one and writes
+//   the other), each layer's outputs in
 //   registers from its dot products through its activation. The same operations per output as
 //   dense_forward (the same dense_columns and activations, lane for lane), so bitwise its result;
 //   what it drops is dense_forward's per-call machinery (workspace staging, row loops, group
-//   bookkeeping), which measured about half of a 4-10-3-1 call with relu layers.
+//   bookkeeping), which measured about half of a 4-10-3-1 call with relu layers (AVX2: 57 -> 24
+//   ns per call in simdnn_bench's predict/4-10-3-1-relu).
 //
 // Shape of the work: output columns go in groups of two vectors (8 accumulators: 2 vectors x 4
-// partial sums), which is a whole 16-column panel on AVX2, half of one on SSE2, and two panels on
-// AVX-512. Groups are the outer loop and rows the inner one, so a group's weights are read from
-// memory once per pass and from cache for the other rows.
+// partial sums), which is a whole 16-column panel on AVX2 and half of one on SSE2; on AVX-512
+// in groups of four vectors (four panels, 16 accumulators: each broadcast input feeds four fmas)
+// while four remain, i.e. for layers of more than 48 outputs, then two, then one. Groups are the
+// outer loop and rows the inner one, so a group's weights are read from memory once per pass and
+// from cache for the other rows.
 #pragma once
 
 #include <algorithm>
@@ -151,7 +155,8 @@ inline void dense_group(const dense_layer& layer, std::size_t first, const float
   }
 }
 
-// One layer over every row, in groups of two vectors of columns, then one.
+// One layer over every row, in groups of four vectors of columns (AVX-512 only), then two, then
+// one.
 template <class Arch, activation Act>
 inline void dense_layer_pass(const dense_layer& layer, const float* in, float* target,
                              std::size_t target_stride, bool last, std::size_t rows,

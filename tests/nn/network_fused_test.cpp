@@ -189,6 +189,37 @@ TEST_P(NetworkFused, ForwardAfterTrainingIsBitwiseTheUnfusedLayers) {
   }
 }
 
+// A batch too short to split by rows (m < 2 * parts * MR on every FMA ISA) with layers
+// wide enough to split by columns, large enough for the team (>= 2^20 MACs) and for the blocked
+// loops: the fused column shares (ldw, ldz, lda wider than the share, bias offset) run.
+TEST_P(NetworkFused, ColumnSplitForwardIsBitwiseTheUnfusedLayers) {
+  using a = activation;
+  const std::vector<fused_case> column_cases = {
+      {"col split sigmoid", {784, 256, 128, 10}, {a::sigmoid, a::sigmoid, a::sigmoid}, 20, true},
+      {"col split tanh/leaky/id",
+       {600, 200, 130, 40},
+       {a::tanh, a::leaky_relu, a::identity},
+       23,
+       true},
+      {"col split no bias", {700, 190, 100, 33}, {a::relu, a::sigmoid_fast, a::tanh}, 11, false},
+  };
+  const kernels::kernel_table& k = *kernels::kernels_for(GetParam());
+  for (const fused_case& c : column_cases) {
+    ASSERT_LT(c.batch, 2 * 2 * k.blocking.mr) << c.name << ": would split by rows";
+    network net = make_network(c, GetParam(), 2);
+    ASSERT_EQ(net.threads(), 2u);
+    const std::vector<float> x = inputs_for(c);
+    const auto y = net.forward(x, c.batch);
+    ASSERT_TRUE(y) << c.name;
+    EXPECT_EQ(bits_of(y.value), bits_of(unfused_forward(net, x, c.batch)))
+        << c.name << ", 2 threads (columns), " << isa_name(GetParam());
+    network one = make_network(c, GetParam(), 1);
+    const auto y1 = one.forward(x, c.batch);
+    ASSERT_TRUE(y1);
+    EXPECT_EQ(bits_of(y.value), bits_of(y1.value)) << c.name << ": 1 vs 2 threads";
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(EveryIsa, NetworkFused, ::testing::ValuesIn(all_isas()), isa_param_name);
 
 }  // namespace

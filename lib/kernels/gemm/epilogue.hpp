@@ -27,6 +27,7 @@
 #pragma once
 
 #include <array>
+#include <cassert>
 #include <cstddef>
 #include <cstring>
 
@@ -56,6 +57,7 @@ template <class Arch, class Stages, std::size_t Vectors>
   constexpr std::size_t width = fbatch::size;
   constexpr std::size_t parked_count = std::tuple_size_v<parked_t>;
   alignas(64) float parked[parked_count][Vectors * width];
+  assert(rows * ((cols + width - 1) / width) <= Vectors && "more than one tile");
   std::size_t slot = 0;
   for (std::size_t i = 0; i < rows; ++i) {
     for (std::size_t j = 0; j < cols; j += width, ++slot) {
@@ -88,9 +90,9 @@ template <class Arch, class Stages, std::size_t Vectors>
   }
 }
 
-// A := f(Z) on rows x cols (any strides; a tile or a whole share), with the array kernels'
-// per-value operations. Vectors bounds a tile's vectors for the staged kernels; longer rows run
-// row by row through the array kernels themselves.
+// A := f(Z) on rows x cols (any strides) of at most one tile: rows * ceil(cols / width) <=
+// Vectors, the staged kernels' stack buffer (the blocked loops pass one micro-tile), with the
+// array kernels' per-value operations.
 template <class Arch, activation Act, std::size_t Vectors>
 [[gnu::always_inline]] inline void activate_tile(const float* z, std::size_t ldz, float* a,
                                                  std::size_t lda, std::size_t rows,
