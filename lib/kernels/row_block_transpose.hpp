@@ -5,6 +5,9 @@
 //   rows_to_blocks<Arch>(rows, batch, cols, blocks): every block of a batch x cols row-major
 //     matrix (ld = cols), the last one padded with 0.
 //   blocks_to_rows<Arch>(blocks, batch, cols, rows): the reverse, rows past the batch dropped.
+// Preconditions: cols <= kRowBlockMaxWidth (16: blocks_to_rows keeps its gather offsets for a
+// whole block on the stack); `block`/`blocks` 64-byte aligned (whole-vector aligned stores);
+// the network guarantees both (row_block_layout.hpp, its arena).
 // Plain copies: the same values on every ISA. Whole blocks move by hardware gathers (AVX2,
 // AVX-512; one instruction per vector instead of one load and insert per lane), with the lane
 // offsets computed once per call; a partial last block by scalar copies. Every helper is a
@@ -15,6 +18,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
@@ -85,6 +89,7 @@ void blocks_to_rows(const float* blocks, std::size_t batch, std::size_t cols,
   constexpr std::size_t width = fbatch::size;
   // Row-major element e of a block (row e / cols, feature e % cols) sits at (e % cols) 16 + e /
   // cols; a block's 16 cols elements are whole vectors.
+  assert(cols <= kRowBlockMaxWidth && "a row block holds at most kRowBlockMaxWidth features");
   alignas(64) std::int32_t offsets[kRowBlock * kRowBlockMaxWidth];
   const std::size_t block_floats = kRowBlock * cols;
   for (std::size_t r = 0, e = 0; r < kRowBlock; ++r) {  // e = r cols + f, no division

@@ -10,7 +10,9 @@
 //   With `delta` non-null it also writes delta[i] = scale * (y[i] - t[i]) in float, times
 //   sigmoid_slope(y[i]) (y (1 - y), sigmoid_delta's factor) when `sigmoid_output`: bit for bit
 //   what the loss's delta followed by sigmoid_delta<Arch> would write.
-// Preconditions: y, t finite (the network checks); delta may alias neither. Never allocates.
+// Preconditions: t finite (the network checks the targets); y may hold inf or NaN (a diverged
+// network's outputs): the sum then takes them through the same operations in the same order.
+// Any alignment; delta may alias neither. Never allocates.
 #pragma once
 
 #include <immintrin.h>
@@ -55,11 +57,17 @@ struct squared_error_lanes_sse {
   __m128d partial[4] = {_mm_setzero_pd(), _mm_setzero_pd(), _mm_setzero_pd(), _mm_setzero_pd()};
 
   void add_round(const float* y, const float* t) noexcept {
-    for (std::size_t q = 0; q < 4; ++q) {
-      const __m128 y2 = _mm_castpd_ps(_mm_load_sd(reinterpret_cast<const double*>(y + 2 * q)));
-      const __m128 t2 = _mm_castpd_ps(_mm_load_sd(reinterpret_cast<const double*>(t + 2 * q)));
-      const __m128d e = _mm_sub_pd(_mm_cvtps_pd(y2), _mm_cvtps_pd(t2));
-      partial[q] = _mm_add_pd(partial[q], _mm_mul_pd(e, e));
+    // Four floats per (unaligned) load, widened two at a time: low pair to partial 2h, high
+    // pair to partial 2h + 1. (Not _mm_load_sd on the floats: GCC defines it as a double
+    // dereference, which needs 8-byte alignment and breaks strict aliasing.)
+    for (std::size_t h = 0; h < 2; ++h) {
+      const __m128 y4 = _mm_loadu_ps(y + 4 * h);
+      const __m128 t4 = _mm_loadu_ps(t + 4 * h);
+      const __m128d e_low = _mm_sub_pd(_mm_cvtps_pd(y4), _mm_cvtps_pd(t4));
+      const __m128d e_high =
+          _mm_sub_pd(_mm_cvtps_pd(_mm_movehl_ps(y4, y4)), _mm_cvtps_pd(_mm_movehl_ps(t4, t4)));
+      partial[2 * h] = _mm_add_pd(partial[2 * h], _mm_mul_pd(e_low, e_low));
+      partial[2 * h + 1] = _mm_add_pd(partial[2 * h + 1], _mm_mul_pd(e_high, e_high));
     }
   }
   [[nodiscard]] double total() const noexcept {
