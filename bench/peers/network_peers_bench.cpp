@@ -222,6 +222,13 @@ struct infer_setup {
     return std::span(inputs).subspan((i % predict_sample_count) * width, width);
   }
 
+  // The predictor of the same model with sigmoid_fast layers (the per-model choice).
+  void use_sigmoid_fast_layers() {
+    model_parameters p = model(net).parameters();
+    p.activations.assign(p.activations.size(), activation::sigmoid_fast);
+    predict = predictor(model(std::move(p)));
+  }
+
   // The predictor's outputs for every sample (predict_sample_count x outputs).
   [[nodiscard]] std::vector<float> reference() {
     std::vector<float> all;
@@ -239,9 +246,7 @@ void simdnn_predict(benchmark::State& state, const std::vector<std::size_t>* wid
   infer_setup f(*widths);
   if (fast) {
     const std::vector<float> expected = f.reference();
-    model_parameters p = model(f.net).parameters();
-    p.activations.assign(p.activations.size(), activation::sigmoid_fast);
-    f.predict = predictor(model(std::move(p)));
+    f.use_sigmoid_fast_layers();
     const std::vector<float> computed = f.reference();
     const double error = relative_difference(computed, expected, 1.0);
     state.SetLabel("checked: outputs " + scientific(error));
@@ -289,6 +294,17 @@ void simdnn_network_forward(benchmark::State& state, const std::vector<std::size
   count_rows(state, 1);
 }
 
+// The peer's forward of the setup's network (fixed sizes or dynamic), or null after telling
+// the benchmark why there is none.
+std::unique_ptr<mlp_forward> make_peer_forward(benchmark::State& state, const infer_setup& f,
+                                               const eigen_peer* peer, bool fixed) {
+  const mlp_parameters parameters = parameters_of(f.net);
+  std::unique_ptr<mlp_forward> forward =
+      fixed ? peer->make_fixed_forward(parameters) : peer->make_forward(parameters);
+  if (!forward) state.SkipWithError("no fixed-size Eigen network for these widths");
+  return forward;
+}
+
 // Calls per chain of the infer_chain benchmarks: one benchmark iteration is one call.
 constexpr std::size_t chain_calls = 1000;
 
@@ -309,11 +325,7 @@ float simdnn_chain(const predictor& p, const std::vector<float>& first, std::vec
 void simdnn_predict_chain(benchmark::State& state, const std::vector<std::size_t>* widths,
                           bool fast) {
   infer_setup f(*widths);
-  if (fast) {
-    model_parameters p = model(f.net).parameters();
-    p.activations.assign(p.activations.size(), activation::sigmoid_fast);
-    f.predict = predictor(model(std::move(p)));
-  }
+  if (fast) f.use_sigmoid_fast_layers();
   while (state.KeepRunningBatch(chain_calls)) {
     benchmark::DoNotOptimize(simdnn_chain(f.predict, f.inputs, f.output, f.workspace, chain_calls));
   }
@@ -324,13 +336,8 @@ void simdnn_predict_chain(benchmark::State& state, const std::vector<std::size_t
 void eigen_forward_chain(benchmark::State& state, const std::vector<std::size_t>* widths,
                          const eigen_peer* peer, bool fixed) {
   infer_setup f(*widths);
-  const mlp_parameters parameters = parameters_of(f.net);
-  const std::unique_ptr<mlp_forward> forward =
-      fixed ? peer->make_fixed_forward(parameters) : peer->make_forward(parameters);
-  if (!forward) {
-    state.SkipWithError("no fixed-size Eigen network for these widths");
-    return;
-  }
+  const std::unique_ptr<mlp_forward> forward = make_peer_forward(state, f, peer, fixed);
+  if (!forward) return;
   const std::vector<float> expected = {
       simdnn_chain(f.predict, f.inputs, f.output, f.workspace, chain_calls)};
   const std::vector<float> computed = {forward->forward_chain(f.inputs.data(), chain_calls)[0]};
@@ -349,13 +356,8 @@ void eigen_forward_chain(benchmark::State& state, const std::vector<std::size_t>
 void eigen_forward(benchmark::State& state, const std::vector<std::size_t>* widths,
                    const eigen_peer* peer, bool fixed) {
   infer_setup f(*widths);
-  const mlp_parameters parameters = parameters_of(f.net);
-  const std::unique_ptr<mlp_forward> forward =
-      fixed ? peer->make_fixed_forward(parameters) : peer->make_forward(parameters);
-  if (!forward) {
-    state.SkipWithError("no fixed-size Eigen network for these widths");
-    return;
-  }
+  const std::unique_ptr<mlp_forward> forward = make_peer_forward(state, f, peer, fixed);
+  if (!forward) return;
   const std::vector<float> expected = f.reference();
   std::vector<float> computed;
   for (std::size_t i = 0; i < predict_sample_count; ++i) {
